@@ -1,0 +1,74 @@
+#include "harness/bench_record.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+namespace primbench {
+namespace {
+
+std::map<std::string, BenchRecord>& records() {
+  static std::map<std::string, BenchRecord> all;
+  return all;
+}
+
+}  // namespace
+
+void record_bench(const std::string& name, BenchRecord record) { records()[name] = std::move(record); }
+
+void publish_latency_counters(benchmark::State& state, const LatencyHistogram& hist) {
+  if (hist.count() == 0) return;
+  const Percentiles p = hist.percentiles();
+  state.counters["p50_ns"] = p.p50;
+  state.counters["p90_ns"] = p.p90;
+  state.counters["p99_ns"] = p.p99;
+  state.counters["p999_ns"] = p.p999;
+  state.counters["max_ns"] = p.max;
+  state.counters["samples"] = static_cast<double>(p.count);
+}
+
+void publish_placement_counter(benchmark::State& state, const std::vector<ObservedPlacement>& workers) {
+  bool ok = !workers.empty();
+  for (const auto& w : workers) ok = ok && w.ok();
+  state.counters["placement_ok"] = ok ? 1 : 0;
+}
+
+nlohmann::json to_json(const BenchRecord& r) {
+  nlohmann::json workers = nlohmann::json::array();
+  bool all_ok = !r.workers.empty();
+  for (std::size_t i = 0; i < r.workers.size(); ++i) {
+    nlohmann::json w = to_json(r.workers[i]);
+    w["worker"] = i;
+    workers.push_back(std::move(w));
+    all_ok = all_ok && r.workers[i].ok();
+  }
+  nlohmann::json j{{"family", r.family},
+                   {"mode", r.mode},
+                   {"placement", {{"name", r.placement}, {"workers", workers}, {"all_ok", all_ok},
+                                  {"oversubscribed", r.oversubscribed}}}};
+  if (r.latency && r.latency->count() > 0) {
+    const Percentiles p = r.latency->percentiles();
+    j["latency"] = {{"unit", "ns"},
+                    {"sample", r.latency_kind},
+                    {"percentiles", {{"p50", p.p50}, {"p90", p.p90}, {"p99", p.p99}, {"p999", p.p999},
+                                     {"p9999", p.p9999}, {"min", p.min}, {"max", p.max}, {"mean", p.mean},
+                                     {"count", p.count}}},
+                    {"histogram", nlohmann::json(*r.latency)}};
+  }
+  if (!r.extra.empty()) j["extra"] = r.extra;
+  return j;
+}
+
+nlohmann::json all_bench_records() {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, record] : records()) out[name] = to_json(record);
+  return out;
+}
+
+void write_bench_records() {
+  const char* path = std::getenv(kExtrasFileEnv);
+  if (path == nullptr || *path == '\0') return;
+  std::ofstream(path) << all_bench_records().dump() << '\n';
+}
+
+}  // namespace primbench

@@ -1,0 +1,61 @@
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "harness/bench_record.hpp"
+#include "harness/bench_registry.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/clock.hpp"
+#include "harness/cpu_list.hpp"
+#include "harness/errors.hpp"
+
+namespace primbench::cli {
+namespace {
+
+std::size_t parse_size(std::string_view text) {
+  std::size_t value = 0;
+  std::size_t used = 0;
+  try {
+    value = std::stoull(std::string(text), &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || value == 0)
+    throw UsageError(fmt::format("bad message size '{}' (a positive number of bytes)", text));
+  return value;
+}
+
+}  // namespace
+
+int bench_child_main(int argc, char** argv) {
+  BenchConfig config;
+  std::vector<char*> gbench_args{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--quick")
+      config.quick = true;
+    else if (arg.rfind("--family=", 0) == 0)
+      config.families.emplace_back(arg.substr(9));
+    else if (arg.rfind("--size=", 0) == 0)
+      config.sizes.push_back(parse_size(arg.substr(7)));
+    else
+      gbench_args.push_back(argv[i]);
+  }
+  clock_init();  // from PRIMBENCH_CLOCK when the supervisor passed it
+  const Topology topo = Topology::load("live");
+  BenchEnvironment env{&topo, plan_pairs(topo), config};
+  register_families(env);
+
+  int gbench_argc = static_cast<int>(gbench_args.size());
+  benchmark::Initialize(&gbench_argc, gbench_args.data());
+  if (benchmark::ReportUnrecognizedArguments(gbench_argc, gbench_args.data())) return 2;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  write_bench_records();
+  return 0;
+}
+
+}  // namespace primbench::cli

@@ -1,0 +1,21 @@
+// The primbench subcommands. Each returns the process exit status; UsageError
+// escaping a command becomes one line on stderr and exit status 2 in main().
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace primbench::cli {
+
+// Adds the subcommand and its options to `app`; the returned callable runs it.
+void add_topo_command(CLI::App& app, int& exit_status);
+void add_plan_command(CLI::App& app, int& exit_status);
+void add_run_command(CLI::App& app, int& exit_status);
+
+// `primbench __bench ...`: the single-benchmark process the run loop starts.
+// Everything it does not recognise goes to Google Benchmark.
+int bench_child_main(int argc, char** argv);
+
+// Shared by topo and plan: --topology SPEC.
+void add_topology_option(CLI::App& cmd, std::string& spec);
+
+}  // namespace primbench::cli

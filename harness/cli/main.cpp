@@ -1,0 +1,62 @@
+// primbench: what concurrency primitives really cost on this machine.
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "harness/cli/commands.hpp"
+#include "harness/errors.hpp"
+#include "harness/machine_context.hpp"
+
+#ifndef PRIMBENCH_VERSION
+#define PRIMBENCH_VERSION "unknown"
+#endif
+#ifndef PRIMBENCH_GIT_REVISION
+#define PRIMBENCH_GIT_REVISION "unknown"
+#endif
+
+namespace {
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "primbench: error: {}\n", message);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace primbench;
+  if (argc > 1 && std::strcmp(argv[1], "__bench") == 0) {
+    try {
+      return cli::bench_child_main(argc - 1, argv + 1);
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+  }
+
+  CLI::App app{"primbench: measures what concurrency primitives (queues, pipes, shared memory, locks, pools, "
+               "process and thread creation) cost on this machine, per placement."};
+  app.require_subcommand(1);
+  int status = 0;
+  cli::add_topo_command(app, status);
+  cli::add_plan_command(app, status);
+  cli::add_run_command(app, status);
+  app.add_subcommand("version", "Print primbench's version and build")->callback([] {
+    fmt::print("primbench {} ({})\n", PRIMBENCH_VERSION, PRIMBENCH_GIT_REVISION);
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return fail(fmt::format("{} (see primbench --help)", e.what()));
+  } catch (const UsageError& e) {
+    return fail(e.what());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "primbench: internal error: {}\n", e.what());
+    return 3;
+  }
+  return status;
+}

@@ -1,0 +1,64 @@
+#include <fmt/format.h>
+
+#include "harness/cli/commands.hpp"
+#include "harness/cpu_list.hpp"
+#include "harness/errors.hpp"
+#include "harness/placement.hpp"
+#include "harness/topology.hpp"
+
+namespace primbench::cli {
+
+namespace {
+
+struct PlanArgs {
+  std::string topology;
+  bool pairs = false;
+  bool all_pairs = false;
+  unsigned workers = 0;
+  std::string policy = "compact";
+  std::string pus;
+  bool allow_oversubscribe = false;
+  bool json = false;
+};
+
+void run_plan(const PlanArgs& a) {
+  const Topology topo = Topology::load(a.topology);
+  if (a.pairs || a.all_pairs) {
+    const PairPlan plan = plan_pairs(topo, a.all_pairs);
+    fmt::print("{}", a.json ? to_json(plan).dump(2) + "\n" : format_table(plan));
+    return;
+  }
+  WorkerRequest req;
+  req.policy = parse_policy(a.policy);
+  req.workers = a.workers;
+  req.allow_oversubscribe = a.allow_oversubscribe;
+  if (!a.pus.empty()) {
+    req.explicit_pus = parse_cpu_list(a.pus);
+    if (a.policy == "compact") req.policy = Policy::explicit_list;  // --pus alone implies explicit
+  }
+  if (req.policy != Policy::explicit_list && req.workers == 0)
+    throw UsageError("plan needs --workers N (or --pairs, or --pus LIST)");
+  const WorkerPlan plan = plan_workers(topo, req);
+  fmt::print("{}", a.json ? to_json(plan).dump(2) + "\n" : format_table(plan, topo));
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app, int& exit_status) {
+  auto* cmd = app.add_subcommand("plan", "Show where workers would be placed");
+  auto a = std::make_shared<PlanArgs>();
+  add_topology_option(*cmd, a->topology);
+  cmd->add_flag("--pairs", a->pairs, "Representative PU pairs for each placement class");
+  cmd->add_flag("--all-pairs", a->all_pairs, "Every PU pair of each placement class");
+  cmd->add_option("--workers,-n", a->workers, "Number of workers to place")->check(CLI::PositiveNumber);
+  cmd->add_option("--policy", a->policy, "compact | spread | cores | explicit");
+  cmd->add_option("--pus", a->pus, "Explicit PU list (OS indexes), e.g. 0,2,4-7");
+  cmd->add_flag("--allow-oversubscribe", a->allow_oversubscribe, "Allow more workers than usable PUs");
+  cmd->add_flag("--json", a->json, "Print JSON");
+  cmd->callback([a, &exit_status] {
+    run_plan(*a);
+    exit_status = 0;
+  });
+}
+
+}  // namespace primbench::cli

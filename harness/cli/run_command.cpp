@@ -1,0 +1,156 @@
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include "harness/cli/commands.hpp"
+#include "harness/clock.hpp"
+#include "harness/errors.hpp"
+#include "harness/machine_context.hpp"
+#include "harness/placement.hpp"
+#include "harness/run_identity.hpp"
+#include "harness/run_loop.hpp"
+#include "harness/shm_segment.hpp"
+#include "harness/supervisor.hpp"
+#include "harness/topology.hpp"
+#include "harness/topology_format.hpp"
+#include "reports/result_file.hpp"
+
+namespace primbench::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunArgs {
+  std::string out;
+  std::string topology = "live";
+  bool quick = false;
+  bool force = false;
+  std::vector<std::string> families;
+  std::vector<std::string> sizes;
+  std::string filter;
+  double timeout_s = 120;
+};
+
+std::string utc_now(const char* format) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+fs::path prepare_out_dir(const RunArgs& a) {
+  char host[256] = "host";
+  gethostname(host, sizeof host - 1);
+  const fs::path dir = a.out.empty() ? fs::path("results") / (utc_now("%Y%m%d-%H%M%S-") + host) : fs::path(a.out);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw UsageError(fmt::format("cannot create output directory '{}': {}", dir.string(), ec.message()));
+  if (fs::exists(dir / "results.json") && !a.force)
+    throw UsageError(fmt::format("'{}' already exists; pass --force to overwrite it", (dir / "results.json").string()));
+  return dir;
+}
+
+std::string headline(const BenchmarkOutcome& b) {
+  if (!b.ok) return "FAILED: " + b.error;
+  for (const auto& e : b.entries) {
+    if (e.value("error_occurred", false)) return e.value("error_message", "error");
+    if (e.value("run_type", "") != "iteration") continue;
+    std::string line = fmt::format("{:.4g} {}/op", e.value("real_time", 0.0), e.value("time_unit", "ns"));
+    if (e.contains("p99_ns")) line += fmt::format(", p50 {:.4g} ns, p99 {:.4g} ns", e.value("p50_ns", 0.0), e.value("p99_ns", 0.0));
+    return line;
+  }
+  return "no entries";
+}
+
+int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
+  const Topology topo = Topology::load(a.topology);
+  if (!topo.binding_supported())
+    throw UsageError(fmt::format("run measures this machine, but topology '{}' is not this machine "
+                                 "(XML and synthetic topologies are for topo and plan)", topo.source()));
+  const fs::path out_dir = prepare_out_dir(a);
+  start_new_run_id();
+  install_supervisor_signals();
+  const ClockInfo clock = clock_init();
+
+  RunOptions options;
+  options.work_dir = out_dir / fmt::format(".work-{}", getpid());
+  fs::create_directories(options.work_dir);
+  options.quick = a.quick;
+  options.families = a.families;
+  options.sizes = a.sizes;
+  options.filter = a.filter;
+  options.gbench_flags = gbench_flags;
+  options.bench_timeout = std::chrono::milliseconds(static_cast<long>(a.timeout_s * 1000));
+
+  RunContext context;
+  context.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
+  MachineContext machine = collect_machine_context();
+  const LoadAverage load_start = read_load_average();
+  context.topology = topology_summary_json(topo);
+  context.clock = clock;
+  context.pair_plan = to_json(plan_pairs(topo));
+  context.config = {{"quick", a.quick}, {"families", a.families}, {"filter", a.filter}, {"sizes", a.sizes},
+                    {"gbench_flags", gbench_flags}, {"bench_timeout_s", a.timeout_s}};
+  fmt::print(stderr, "primbench: {}\n", topology_summary(topo));
+  for (const auto& w : machine.warnings()) fmt::print(stderr, "primbench: note: {}\n", w);
+
+  RunResults results;
+  const std::vector<std::string> names = list_benchmarks(options);
+  if (!interrupted())
+    results = run_benchmarks(options, names, [](std::size_t i, std::size_t n, const BenchmarkOutcome& b) {
+      fmt::print(stderr, "[{:>3}/{}] {}: {} ({:.1f} s)\n", i + 1, n, b.name, headline(b), b.seconds);
+    });
+  if (interrupted()) results.interrupted_by = interrupt_signal();
+
+  context.finished_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
+  context.machine = machine;
+  context.machine["load_average_start"] = load_start;
+  context.machine["load_average_end"] = read_load_average();
+  const fs::path result_path = out_dir / "results.json";
+  write_json_file(result_path, build_result_document(results, context));
+  fs::remove_all(options.work_dir);
+  sweep_segments(run_id());
+
+  std::size_t failed = 0;
+  for (const auto& b : results.outcomes) failed += b.ok ? 0 : 1;
+  fmt::print(stderr, "primbench: {} of {} benchmarks run, {} failed{}\n", results.outcomes.size(), names.size(), failed,
+             results.interrupted_by ? fmt::format(", interrupted by {}", strsignal(results.interrupted_by)) : "");
+  fmt::print("{}\n", result_path.string());
+  if (results.interrupted_by) return 128 + results.interrupted_by;
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_status) {
+  auto* cmd = app.add_subcommand("run", "Run the benchmark suite and write results (JSON) into --out");
+  auto a = std::make_shared<RunArgs>();
+  cmd->add_option("--out,-o", a->out, "Output directory (default: results/<UTC time>-<host>)");
+  cmd->add_option("--topology", a->topology, "Must be live: run measures this machine");
+  cmd->add_flag("--quick", a->quick, "Short smoke suite (fewer sizes, short minimum time)");
+  cmd->add_flag("--force", a->force, "Overwrite an existing results.json in --out");
+  cmd->add_option("--family", a->families, "Only these benchmark families (repeatable)");
+  cmd->add_option("--filter", a->filter, "Only benchmarks whose name matches this regex");
+  cmd->add_option("--size", a->sizes, "Message sizes in bytes (repeatable), overriding the defaults");
+  cmd->add_option("--timeout", a->timeout_s, "Watchdog: seconds one benchmark may take")->check(CLI::PositiveNumber);
+  cmd->allow_extras();
+  cmd->footer("Google Benchmark flags (--benchmark_repetitions=5, --benchmark_min_time=1, ...) are passed on.");
+  cmd->callback([a, cmd, &exit_status] {
+    std::vector<std::string> gbench_flags;
+    for (const std::string& extra : cmd->remaining()) {
+      if (extra.rfind("--benchmark_", 0) != 0)
+        throw UsageError(fmt::format("unknown option or argument '{}' for run (see primbench run --help)", extra));
+      if (extra.rfind("--benchmark_out", 0) == 0 || extra.rfind("--benchmark_filter", 0) == 0)
+        throw UsageError(fmt::format("'{}' is managed by primbench: use --out / --filter", extra));
+      gbench_flags.push_back(extra);
+    }
+    exit_status = run(*a, gbench_flags);
+  });
+}
+
+}  // namespace primbench::cli

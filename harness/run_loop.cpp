@@ -1,0 +1,147 @@
+#include "harness/run_loop.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness/bench_record.hpp"
+#include "harness/clock.hpp"
+#include "harness/errors.hpp"
+#include "harness/shm_segment.hpp"
+#include "harness/run_identity.hpp"
+#include "harness/status_channel.hpp"
+#include "harness/supervisor.hpp"
+
+namespace primbench {
+namespace {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string last_lines(const std::string& text, std::size_t max_lines) {
+  std::size_t pos = text.size();
+  while (pos > 0 && text[pos - 1] == '\n') --pos;
+  std::size_t start = pos;
+  for (std::size_t n = 0; start > 0 && n < max_lines; ++n) {
+    start = text.rfind('\n', start - 1);
+    if (start == std::string::npos) { start = 0; break; }
+  }
+  std::string tail = text.substr(start, pos - start);
+  while (!tail.empty() && tail.front() == '\n') tail.erase(0, 1);
+  for (char& c : tail) if (c == '\n') c = ' ';
+  return tail;
+}
+
+// Google Benchmark takes a regex filter: quote a name so it matches itself only.
+std::string exact_filter(const std::string& name) {
+  std::string out = "^";
+  for (char c : name) {
+    if (std::string_view(".[]()*+?{}|^$\\").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out + "$";
+}
+
+std::vector<std::string> child_argv(const RunOptions& o) {
+  std::vector<std::string> argv{self_executable(), "__bench"};
+  if (o.quick) argv.push_back("--quick");
+  for (const auto& f : o.families) argv.push_back("--family=" + f);
+  for (const auto& s : o.sizes) argv.push_back("--size=" + s);
+  return argv;
+}
+
+std::vector<std::string> child_env(const RunOptions& o, const std::string& stem) {
+  return {fmt::format("{}={}", kRunIdEnv, run_id()), fmt::format("PRIMBENCH_CLOCK={}", clock_export()),
+          fmt::format("{}={}", kExtrasFileEnv, (o.work_dir / (stem + ".extras.json")).string()),
+          fmt::format("{}={}", kStatusFileEnv, (o.work_dir / (stem + ".status")).string())};
+}
+
+ChildOutcome run_in_child(const RunOptions& o, const std::string& stem, std::vector<std::string> extra_args) {
+  ChildSpec spec;
+  spec.argv = child_argv(o);
+  spec.argv.insert(spec.argv.end(), extra_args.begin(), extra_args.end());
+  spec.env_add = child_env(o, stem);
+  spec.stdout_path = (o.work_dir / (stem + ".stdout")).string();
+  spec.stderr_path = (o.work_dir / (stem + ".stderr")).string();
+  spec.timeout = o.bench_timeout;
+  return run_child(spec);
+}
+
+}  // namespace
+
+nlohmann::json error_entry(const std::string& name, const std::string& message) {
+  return {{"name", name},          {"family_index", -1}, {"per_family_instance_index", 0},
+          {"run_name", name},      {"run_type", "iteration"}, {"repetitions", 1},
+          {"repetition_index", 0}, {"threads", 1},        {"iterations", 0},
+          {"real_time", 0},        {"cpu_time", 0},       {"time_unit", "ns"},
+          {"error_occurred", true}, {"error_message", message}};
+}
+
+std::vector<std::string> list_benchmarks(const RunOptions& o) {
+  std::vector<std::string> args{"--benchmark_list_tests=true"};
+  if (!o.filter.empty()) args.push_back("--benchmark_filter=" + o.filter);
+  const ChildOutcome outcome = run_in_child(o, "list", args);
+  const std::string err = last_lines(read_file(o.work_dir / "list.stderr"), 3);
+  if (outcome.interrupted) return {};
+  if (!outcome.ok())
+    throw UsageError(fmt::format("listing benchmarks failed ({}): {}", describe_failure(outcome, o.bench_timeout), err));
+  std::vector<std::string> names;
+  std::istringstream lines(read_file(o.work_dir / "list.stdout"));
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) names.push_back(line);
+  if (names.empty()) throw UsageError(fmt::format("no benchmark matches filter '{}'", o.filter));
+  return names;
+}
+
+RunResults run_benchmarks(const RunOptions& o, const std::vector<std::string>& names, const ProgressFn& progress) {
+  RunResults results;
+  results.listed = names;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string stem = fmt::format("bench-{:04}", i);
+    const auto out_json = o.work_dir / (stem + ".json");
+    std::vector<std::string> args{"--benchmark_filter=" + exact_filter(names[i]), "--benchmark_out=" + out_json.string(),
+                                  "--benchmark_out_format=json"};
+    if (o.quick) args.push_back("--benchmark_min_time=0.02");
+    args.insert(args.end(), o.gbench_flags.begin(), o.gbench_flags.end());
+
+    const ChildOutcome outcome = run_in_child(o, stem, args);
+    sweep_segments(run_id());  // whatever the child left behind, crash or not
+
+    BenchmarkOutcome b;
+    b.name = names[i];
+    b.seconds = outcome.seconds;
+    if (outcome.interrupted) {
+      results.interrupted_by = interrupt_signal();
+      break;
+    }
+    const std::string status = last_lines(read_file(o.work_dir / (stem + ".status")), 3);
+    if (outcome.ok()) {
+      try {
+        const auto doc = nlohmann::json::parse(read_file(out_json));
+        b.gbench_context = doc.at("context");
+        b.entries = doc.at("benchmarks");
+        const std::string extras = read_file(o.work_dir / (stem + ".extras.json"));
+        if (!extras.empty()) b.records = nlohmann::json::parse(extras);
+        b.ok = true;
+      } catch (const std::exception& e) {
+        b.error = fmt::format("benchmark {}: its output could not be read: {}", b.name, e.what());
+      }
+    } else {
+      const std::string detail = !status.empty() ? status : last_lines(read_file(o.work_dir / (stem + ".stderr")), 3);
+      b.error = fmt::format("benchmark {} {}{}{}", b.name, describe_failure(outcome, o.bench_timeout),
+                            detail.empty() ? "" : ": ", detail);
+    }
+    if (!b.ok) b.entries = nlohmann::json::array({error_entry(b.name, b.error)});
+    results.outcomes.push_back(std::move(b));
+    if (progress) progress(i, names.size(), results.outcomes.back());
+  }
+  if (interrupted()) results.interrupted_by = interrupt_signal();
+  return results;
+}
+
+}  // namespace primbench

@@ -1,0 +1,54 @@
+// The run loop of `primbench run`: list the benchmarks, run each in its own
+// supervised process, and collect what each produced (or why it produced
+// nothing). One benchmark per process isolates crashes and hangs, keeps every
+// benchmark process single-threaded at fork time, and lets the watchdog kill
+// exactly one benchmark and carry on with the next.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace primbench {
+
+struct RunOptions {
+  std::filesystem::path work_dir;          // scratch files for the children
+  bool quick = false;
+  std::vector<std::string> families;       // empty = all
+  std::string filter;                      // Google Benchmark regex; empty = all
+  std::vector<std::string> sizes;          // message sizes as given (passed on)
+  std::vector<std::string> gbench_flags;   // --benchmark_* flags passed on verbatim
+  std::chrono::milliseconds bench_timeout{120'000};
+};
+
+struct BenchmarkOutcome {
+  std::string name;
+  bool ok = false;
+  std::string error;               // why there is no measurement
+  nlohmann::json gbench_context;   // the child's Google Benchmark context
+  nlohmann::json entries = nlohmann::json::array();  // its Google Benchmark entries
+  nlohmann::json records = nlohmann::json::object();  // primbench extras by name
+  double seconds = 0;
+};
+
+struct RunResults {
+  std::vector<BenchmarkOutcome> outcomes;
+  std::vector<std::string> listed;  // every benchmark that was to run
+  int interrupted_by = 0;           // signal number, 0 if the run completed
+};
+
+// Asks a benchmark process which benchmarks the options select.
+std::vector<std::string> list_benchmarks(const RunOptions& options);
+
+using ProgressFn = std::function<void(std::size_t index, std::size_t total, const BenchmarkOutcome&)>;
+
+RunResults run_benchmarks(const RunOptions& options, const std::vector<std::string>& names, const ProgressFn& progress);
+
+// A Google Benchmark-shaped entry for a benchmark that produced no result.
+nlohmann::json error_entry(const std::string& name, const std::string& message);
+
+}  // namespace primbench

@@ -1,0 +1,198 @@
+#include "harness/topology.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "harness/errors.hpp"
+
+namespace primbench {
+namespace {
+
+// hwloc bitmaps are C objects; this keeps their lifetime exception-safe.
+struct Bitmap {
+  hwloc_bitmap_t b = hwloc_bitmap_alloc();
+  Bitmap() = default;
+  Bitmap(const Bitmap&) = delete;
+  Bitmap& operator=(const Bitmap&) = delete;
+  ~Bitmap() { hwloc_bitmap_free(b); }
+};
+
+std::vector<unsigned> bitmap_indexes(hwloc_const_bitmap_t set) {
+  std::vector<unsigned> out;
+  if (set == nullptr) return out;
+  for (int i = hwloc_bitmap_first(set); i != -1; i = hwloc_bitmap_next(set, i))
+    out.push_back(static_cast<unsigned>(i));
+  return out;
+}
+
+int ancestor_index(hwloc_topology_t t, hwloc_obj_t pu, hwloc_obj_type_t type) {
+  hwloc_obj_t a = hwloc_get_ancestor_obj_by_type(t, type, pu);
+  return a ? static_cast<int>(a->logical_index) : kNone;
+}
+
+const char* cache_kind(hwloc_obj_cache_type_t type) {
+  switch (type) {
+    case HWLOC_OBJ_CACHE_DATA: return "data";
+    case HWLOC_OBJ_CACHE_INSTRUCTION: return "instruction";
+    default: return "unified";
+  }
+}
+
+void check_readable_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw TopologyError(fmt::format("topology file '{}' cannot be read: {}", path, std::strerror(errno)));
+}
+
+}  // namespace
+
+Topology Topology::load(const std::string& spec_in) {
+  std::string spec = spec_in;
+  std::string origin;
+  if (spec.empty() || spec == "live") {
+    // hwloc itself would silently load HWLOC_XMLFILE; make that visible instead.
+    if (const char* env = std::getenv("HWLOC_XMLFILE"); env && *env) {
+      spec = env;
+      origin = " (from HWLOC_XMLFILE)";
+    } else {
+      spec = "live";
+    }
+  }
+
+  hwloc_topology_t raw = nullptr;
+  if (hwloc_topology_init(&raw) != 0) throw TopologyError("hwloc_topology_init failed");
+  Topology topo;
+  topo.handle_.reset(raw);
+  // Keep disallowed PUs visible so they can be reported (and refused) by name.
+  hwloc_topology_set_flags(raw, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
+  // I/O devices play no part in placement; skipping them keeps loading fast.
+  hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_NONE);
+
+  constexpr std::string_view kSynthetic = "synthetic:";
+  if (spec.rfind(kSynthetic, 0) == 0) {
+    const std::string desc = spec.substr(kSynthetic.size());
+    if (hwloc_topology_set_synthetic(raw, desc.c_str()) != 0)
+      throw TopologyError(fmt::format("invalid synthetic topology '{}' (hwloc syntax, e.g. \"pack:2 l3:2 core:4 pu:2\")", desc));
+    topo.source_ = "synthetic:" + desc;
+  } else if (spec != "live") {
+    check_readable_file(spec);
+    if (hwloc_topology_set_xml(raw, spec.c_str()) != 0)
+      throw TopologyError(fmt::format("topology file '{}' is not a loadable hwloc XML export", spec));
+    topo.source_ = "xml:" + spec + origin;
+  } else {
+    topo.source_ = "live";
+  }
+  if (hwloc_topology_load(raw) != 0)
+    throw TopologyError(fmt::format("hwloc could not load topology '{}': {}", spec, std::strerror(errno)));
+
+  topo.binding_supported_ = hwloc_topology_is_thissystem(raw) != 0;
+  topo.read_model();
+  if (topo.allowed_pus().empty()) throw TopologyError(fmt::format("topology '{}' has no allowed PU", spec));
+  return topo;
+}
+
+void Topology::read_model() {
+  hwloc_topology_t t = handle_.get();
+  hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(t);
+  hwloc_const_nodeset_t allowed_nodes = hwloc_topology_get_allowed_nodeset(t);
+
+  auto allowed_in = [&](hwloc_const_cpuset_t set) {
+    Bitmap both;
+    hwloc_bitmap_and(both.b, set, allowed);
+    return bitmap_indexes(both.b);
+  };
+  // Only groups holding at least one allowed PU exist for planning purposes.
+  auto collect = [&](hwloc_obj_type_t type, std::vector<GroupInfo>& out) {
+    for (hwloc_obj_t o = nullptr; (o = hwloc_get_next_obj_by_type(t, type, o));) {
+      GroupInfo g{static_cast<int>(o->logical_index), o->os_index, allowed_in(o->cpuset), 0, ""};
+      if (type == HWLOC_OBJ_NUMANODE) {
+        if (!hwloc_bitmap_isset(allowed_nodes, o->os_index)) continue;
+        g.memory_bytes = o->attr->numanode.local_memory;
+        g.subtype = o->subtype ? o->subtype : "";
+      }
+      if (!g.pus.empty()) out.push_back(std::move(g));
+    }
+  };
+  collect(HWLOC_OBJ_CORE, cores_);
+  collect(HWLOC_OBJ_PACKAGE, packages_);
+  collect(HWLOC_OBJ_DIE, dies_);
+  collect(HWLOC_OBJ_NUMANODE, numa_);
+
+  for (int depth = 0; depth < hwloc_topology_get_depth(t); ++depth) {
+    const hwloc_obj_type_t type = hwloc_get_depth_type(t, depth);
+    if (!hwloc_obj_type_is_cache(type)) continue;
+    for (hwloc_obj_t o = nullptr; (o = hwloc_get_next_obj_by_depth(t, depth, o));) {
+      CacheInfo c{static_cast<int>(o->attr->cache.depth), cache_kind(o->attr->cache.type),
+                  static_cast<int>(o->logical_index), o->attr->cache.size, o->attr->cache.linesize,
+                  allowed_in(o->cpuset)};
+      if (!c.pus.empty()) caches_.push_back(std::move(c));
+    }
+  }
+
+  const int nkinds = hwloc_cpukinds_get_nr(t, 0);
+  for (int k = 0; k < nkinds; ++k) {
+    Bitmap set;
+    int efficiency = 0;
+    unsigned ninfos = 0;
+    hwloc_info_s* infos = nullptr;
+    if (hwloc_cpukinds_get_info(t, static_cast<unsigned>(k), set.b, &efficiency, &ninfos, &infos, 0) != 0) continue;
+    CpuKindInfo kind{efficiency, allowed_in(set.b), {}};
+    for (unsigned i = 0; i < ninfos; ++i) kind.infos.emplace_back(infos[i].name, infos[i].value);
+    cpukinds_.push_back(std::move(kind));
+  }
+
+  for (hwloc_obj_t o = nullptr; (o = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_PU, o));) {
+    PuInfo pu;
+    pu.os_index = o->os_index;
+    pu.logical_index = o->logical_index;
+    pu.allowed = hwloc_bitmap_isset(allowed, o->os_index) != 0;
+    pu.core = ancestor_index(t, o, HWLOC_OBJ_CORE);
+    pu.package = ancestor_index(t, o, HWLOC_OBJ_PACKAGE);
+    pu.die = ancestor_index(t, o, HWLOC_OBJ_DIE);
+    pu.l1 = ancestor_index(t, o, HWLOC_OBJ_L1CACHE);
+    pu.l2 = ancestor_index(t, o, HWLOC_OBJ_L2CACHE);
+    pu.l3 = ancestor_index(t, o, HWLOC_OBJ_L3CACHE);
+    for (const GroupInfo& node : numa_)
+      if (std::find(node.pus.begin(), node.pus.end(), pu.os_index) != node.pus.end())
+        pu.numa_nodes.push_back(node.logical_index);
+    if (!pu.numa_nodes.empty()) pu.numa = pu.numa_nodes.front();
+    for (std::size_t k = 0; k < cpukinds_.size(); ++k) {
+      const auto& members = cpukinds_[k].pus;
+      if (std::find(members.begin(), members.end(), pu.os_index) != members.end()) pu.cpukind = static_cast<int>(k);
+    }
+    pus_.push_back(std::move(pu));
+  }
+
+  Bitmap missing;  // in the machine, but not online: offline CPUs
+  hwloc_bitmap_andnot(missing.b, hwloc_topology_get_complete_cpuset(t), hwloc_topology_get_topology_cpuset(t));
+  offline_ = bitmap_indexes(missing.b);
+}
+
+std::vector<unsigned> Topology::allowed_pus() const {
+  std::vector<unsigned> out;
+  for (const PuInfo& pu : pus_)
+    if (pu.allowed) out.push_back(pu.os_index);
+  return out;
+}
+
+bool Topology::has_pu(unsigned os_index) const {
+  return std::any_of(pus_.begin(), pus_.end(), [&](const PuInfo& p) { return p.os_index == os_index; });
+}
+
+const PuInfo& Topology::pu_by_os(unsigned os_index) const {
+  for (const PuInfo& pu : pus_)
+    if (pu.os_index == os_index) return pu;
+  throw TopologyError(fmt::format("PU {} does not exist in topology '{}'", os_index, source_));
+}
+
+unsigned Topology::smt_width() const {
+  std::size_t width = 1;
+  for (const GroupInfo& core : cores_) width = std::max(width, core.pus.size());
+  return static_cast<unsigned>(width);
+}
+
+}  // namespace primbench

@@ -1,0 +1,85 @@
+#include "reports/result_file.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+namespace primbench {
+namespace {
+
+// Used only when no benchmark process produced a context of its own (every
+// benchmark failed): the same keys, from primbench's own view of the machine.
+nlohmann::json fallback_gbench_context(const RunContext& c) {
+  return {{"date", c.started_at},
+          {"host_name", c.machine.value("hostname", "unknown")},
+          {"executable", "primbench"},
+          {"num_cpus", c.machine.value("logical_cpus_online", 0)},
+          {"mhz_per_cpu", 0},
+          {"cpu_scaling_enabled", false},
+          {"caches", nlohmann::json::array()},
+          {"load_avg", nlohmann::json::array()},
+          {"library_build_type", "release"}};
+}
+
+}  // namespace
+
+nlohmann::json build_result_document(const RunResults& results, const RunContext& context) {
+  nlohmann::json gbench_context;
+  nlohmann::json benchmarks = nlohmann::json::array();
+  nlohmann::json records = nlohmann::json::object();
+  nlohmann::json errors = nlohmann::json::array();
+  for (const BenchmarkOutcome& b : results.outcomes) {
+    if (gbench_context.is_null() && b.ok) gbench_context = b.gbench_context;
+    for (const auto& e : b.entries) benchmarks.push_back(e);
+    for (const auto& [name, record] : b.records.items()) records[name] = record;
+    if (!b.ok) errors.push_back({{"benchmark", b.name}, {"message", b.error}});
+  }
+  if (gbench_context.is_null()) gbench_context = fallback_gbench_context(context);
+
+  std::size_t completed = 0;
+  for (const auto& b : results.outcomes) completed += b.ok ? 1 : 0;
+  nlohmann::json run{{"started_at", context.started_at},
+                     {"finished_at", context.finished_at},
+                     {"config", context.config},
+                     {"benchmarks_listed", results.listed.size()},
+                     {"benchmarks_run", results.outcomes.size()},
+                     {"benchmarks_ok", completed},
+                     {"interrupted", results.interrupted_by != 0}};
+  if (results.interrupted_by) run["interrupted_by"] = strsignal(results.interrupted_by);
+
+  nlohmann::json doc;
+  doc["context"] = gbench_context;
+  doc["benchmarks"] = benchmarks;
+  doc["primbench"] = {{"schema_version", kResultSchemaVersion},
+                      {"run", run},
+                      {"machine", context.machine},
+                      {"topology", context.topology},
+                      {"clock", context.clock},
+                      {"pair_plan", context.pair_plan},
+                      {"benchmarks", records},
+                      {"errors", errors}};
+  return doc;
+}
+
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& doc) {
+  const auto tmp = path.string() + fmt::format(".tmp-{}", getpid());
+  {
+    std::ofstream out(tmp);
+    if (!out) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
+    // error_handler::replace: a stray invalid UTF-8 byte from a host name or
+    // an error message must not make the whole file unwritable.
+    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    if (!out.flush()) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    throw std::runtime_error(fmt::format("cannot write '{}': {}", path.string(), std::strerror(err)));
+  }
+}
+
+}  // namespace primbench

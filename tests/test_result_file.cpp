@@ -1,0 +1,67 @@
+// The result file keeps Google Benchmark's shape and is strict JSON.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "reports/result_file.hpp"
+
+namespace primbench {
+namespace {
+
+RunResults two_outcomes() {
+  RunResults r;
+  r.listed = {"a/ok", "b/hung"};
+  BenchmarkOutcome ok;
+  ok.name = "a/ok";
+  ok.ok = true;
+  ok.gbench_context = {{"date", "x"}, {"host_name", "h"}, {"num_cpus", 2}};
+  ok.entries = nlohmann::json::array({{{"name", "a/ok"}, {"run_name", "a/ok"}, {"real_time", 12.5}}});
+  ok.records = {{"a/ok", {{"family", "a"}}}};
+  BenchmarkOutcome hung;
+  hung.name = "b/hung";
+  hung.error = "benchmark b/hung did not finish within 1 s (watchdog killed it)";
+  hung.entries = nlohmann::json::array({error_entry(hung.name, hung.error)});
+  r.outcomes = {ok, hung};
+  return r;
+}
+
+TEST(ResultFile, KeepsGoogleBenchmarkShapeAndAddsPrimbench) {
+  RunContext ctx;
+  ctx.machine = {{"hostname", "h"}, {"bad", std::nan("")}};
+  const auto doc = build_result_document(two_outcomes(), ctx);
+  EXPECT_EQ(doc["context"]["host_name"], "h");
+  ASSERT_EQ(doc["benchmarks"].size(), 2u);
+  EXPECT_EQ(doc["benchmarks"][1]["error_occurred"], true);
+  EXPECT_EQ(doc["benchmarks"][1]["name"], "b/hung");
+  EXPECT_EQ(doc["primbench"]["benchmarks"]["a/ok"]["family"], "a");
+  EXPECT_EQ(doc["primbench"]["errors"].size(), 1u);
+  EXPECT_EQ(doc["primbench"]["run"]["benchmarks_ok"], 1);
+  const std::string text = doc.dump();
+  EXPECT_EQ(text.find("NaN"), std::string::npos);
+  EXPECT_EQ(text.find("nan"), std::string::npos) << "NaN must not reach the file";
+}
+
+TEST(ResultFile, FallbackContextWhenEveryBenchmarkFailed) {
+  RunResults r = two_outcomes();
+  r.outcomes.erase(r.outcomes.begin());
+  RunContext ctx;
+  ctx.machine = {{"hostname", "box"}, {"logical_cpus_online", 2}};
+  const auto doc = build_result_document(r, ctx);
+  EXPECT_EQ(doc["context"]["host_name"], "box");
+  EXPECT_TRUE(doc["context"].contains("caches"));
+}
+
+TEST(ResultFile, WritesAtomicallyAndRoundTrips) {
+  const auto path = std::filesystem::temp_directory_path() / "primbench-result-test.json";
+  const auto doc = build_result_document(two_outcomes(), RunContext{});
+  write_json_file(path, doc);
+  std::ifstream in(path);
+  EXPECT_EQ(nlohmann::json::parse(in), doc);
+  std::filesystem::remove(path);
+  EXPECT_THROW(write_json_file("/nonexistent-dir/x.json", doc), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace primbench

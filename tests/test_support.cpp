@@ -1,0 +1,116 @@
+#include "tests/test_support.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace primbench::test {
+namespace fs = std::filesystem;
+
+fs::path source_dir() {
+  const char* env = std::getenv("PRIMBENCH_SOURCE_DIR");
+  return env && *env ? fs::path(env) : fs::current_path();
+}
+
+std::optional<fs::path> shared_topologies() {
+  const fs::path dir = source_dir().parent_path() / "shared" / "topologies";
+  if (fs::is_directory(dir)) return dir;
+  return std::nullopt;
+}
+
+std::string primbench_exe() {
+  const char* env = std::getenv("PRIMBENCH_EXE");
+  return env && *env ? env : "primbench";
+}
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+CommandResult run_command(const std::vector<std::string>& argv, double interrupt_after_s, double kill_after_s) {
+  char tmpl[] = "/tmp/primbench-test-XXXXXX";
+  const fs::path dir = mkdtemp(tmpl);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, (dir / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&fa, 2, (dir / "err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<char*> args;
+  std::vector<std::string> copy = argv;
+  for (auto& a : copy) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const auto start = std::chrono::steady_clock::now();
+  CommandResult r;
+  if (posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ) != 0) {
+    posix_spawn_file_actions_destroy(&fa);
+    r.err = "spawn failed";
+    return r;
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  bool interrupted = false;
+  int status = 0;
+  for (;;) {
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (interrupt_after_s > 0 && !interrupted && t >= interrupt_after_s) {
+      kill(pid, SIGINT);
+      interrupted = true;
+    }
+    if (t >= kill_after_s) {  // a hang must fail the test, not the whole suite
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  r.out = slurp(dir / "out");
+  r.err = slurp(dir / "err");
+  fs::remove_all(dir);
+  return r;
+}
+
+CommandResult run_primbench(std::vector<std::string> args, double interrupt_after_s) {
+  args.insert(args.begin(), primbench_exe());
+  return run_command(args, interrupt_after_s);
+}
+
+std::vector<std::string> nonempty_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+std::vector<std::string> primbench_segments() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/dev/shm", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("primbench", 0) == 0) out.push_back(name);
+  }
+  return out;
+}
+
+}  // namespace primbench::test

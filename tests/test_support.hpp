@@ -1,0 +1,48 @@
+// Shared by the tests: where the fixtures are, and running primbench itself.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace primbench::test {
+
+// The project's source root (PRIMBENCH_SOURCE_DIR, set by CTest and meson test).
+std::filesystem::path source_dir();
+
+// ../shared/topologies beside the project root, when this checkout has it (CI
+// and development machines do; a user's fresh clone does not).
+std::optional<std::filesystem::path> shared_topologies();
+
+#define PRIMBENCH_REQUIRE_SHARED_TOPOLOGIES(dir)                                              \
+  const auto dir##_opt = ::primbench::test::shared_topologies();                              \
+  if (!dir##_opt) GTEST_SKIP() << "../shared/topologies not present (fresh clone): skipped"; \
+  const std::filesystem::path dir = *dir##_opt
+
+// The primbench executable under test (PRIMBENCH_EXE).
+std::string primbench_exe();
+
+struct CommandResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  int signal = 0;
+  std::string out, err;
+  double seconds = 0;
+};
+
+// Runs argv (argv[0] is the program) with stdin from /dev/null, capturing
+// output; `interrupt_after_s` > 0 sends SIGINT after that many seconds.
+CommandResult run_command(const std::vector<std::string>& argv, double interrupt_after_s = 0,
+                          double kill_after_s = 120);
+
+CommandResult run_primbench(std::vector<std::string> args, double interrupt_after_s = 0);
+
+// Lines of `text` that are not empty.
+std::vector<std::string> nonempty_lines(const std::string& text);
+
+// Names in /dev/shm that start with "primbench".
+std::vector<std::string> primbench_segments();
+
+}  // namespace primbench::test
