@@ -30,14 +30,18 @@ std::vector<std::string> family_names() {
   return names;
 }
 
-void register_families(const BenchEnvironment& env) {
-  environment() = env;
-  for (const std::string& wanted : env.config.families)
+void validate_family_names(const std::vector<std::string>& names) {
+  for (const std::string& wanted : names)
     if (!registry().count(wanted)) {
       std::string valid;
       for (const auto& name : family_names()) valid += (valid.empty() ? "" : ", ") + name;
       throw UsageError(fmt::format("unknown benchmark family '{}' (valid: {})", wanted, valid));
     }
+}
+
+void register_families(const BenchEnvironment& env) {
+  environment() = env;
+  validate_family_names(env.config.families);
   for (const auto& [name, fn] : registry()) {
     const auto& only = env.config.families;
     if (only.empty() || std::find(only.begin(), only.end(), name) != only.end()) fn(environment());

@@ -46,6 +46,9 @@ struct FamilyRegistration {
 
 std::vector<std::string> family_names();
 
+// Throws UsageError for a name that is not a registered family, listing the valid ones.
+void validate_family_names(const std::vector<std::string>& names);
+
 // Registers every selected family's benchmarks with Google Benchmark. Throws
 // UsageError for an unknown family name, listing the valid ones.
 void register_families(const BenchEnvironment& env);

@@ -25,15 +25,15 @@ namespace primbench {
 // describe this process rather than a tree, so tests switch them off to make
 // the result depend on the tree alone.
 struct MachineContextSources {
-    std::filesystem::path root = "/";
-    bool query_running_system = true;
+  std::filesystem::path root = "/";
+  bool query_running_system = true;
 };
 
 struct LoadAverage {
-    bool known = false;  // false when /proc/loadavg could not be read or parsed
-    double one_minute = 0.0;
-    double five_minutes = 0.0;
-    double fifteen_minutes = 0.0;
+  bool known = false;  // false when /proc/loadavg could not be read or parsed
+  double one_minute = 0.0;
+  double five_minutes = 0.0;
+  double fifteen_minutes = 0.0;
 };
 
 // Reads /proc/loadavg; cheap enough to call at the start and at the end of a
@@ -41,89 +41,89 @@ struct LoadAverage {
 LoadAverage read_load_average(const MachineContextSources& sources = {});
 
 struct MachineContext {
-    // --- CPU -------------------------------------------------------------
-    std::string cpu_model = "unknown";
-    std::string cpu_vendor = "unknown";
-    std::string microcode = "unknown";
-    std::optional<unsigned> logical_cpus_online;  // sysconf(_SC_NPROCESSORS_ONLN)
-    std::string cpus_online = "unknown";          // kernel CPU list, e.g. "0-7"
-    std::string cpus_isolated = "unknown";        // isolcpus= list; "" when none
-    // Which of the flags primbench cares about are present, in a fixed order;
-    // "invariant_tsc" is added when constant_tsc and nonstop_tsc both are.
-    // Empty optional when /proc/cpuinfo has no flags line to look in.
-    std::optional<std::vector<std::string>> cpu_flags_of_interest;
-    // "yes"/"no" on x86 (derived from the flags), "unknown" elsewhere.
-    std::string invariant_tsc = "unknown";
-    std::string clocksource = "unknown";
+  // --- CPU -------------------------------------------------------------
+  std::string cpu_model = "unknown";
+  std::string cpu_vendor = "unknown";
+  std::string microcode = "unknown";
+  std::optional<unsigned> logical_cpus_online;  // sysconf(_SC_NPROCESSORS_ONLN)
+  std::string cpus_online = "unknown";          // kernel CPU list, e.g. "0-7"
+  std::string cpus_isolated = "unknown";        // isolcpus= list; "" when none
+  // Which of the flags primbench cares about are present, in a fixed order;
+  // "invariant_tsc" is added when constant_tsc and nonstop_tsc both are.
+  // Empty optional when /proc/cpuinfo has no flags line to look in.
+  std::optional<std::vector<std::string>> cpu_flags_of_interest;
+  // "yes"/"no" on x86 (derived from the flags), "unknown" elsewhere.
+  std::string invariant_tsc = "unknown";
+  std::string clocksource = "unknown";
 
-    // --- kernel (uname) --------------------------------------------------
-    std::string kernel = "unknown";  // sysname release version machine
-    std::string kernel_sysname = "unknown";
-    std::string kernel_release = "unknown";
-    std::string kernel_version = "unknown";
-    std::string machine = "unknown";
+  // --- kernel (uname) --------------------------------------------------
+  std::string kernel = "unknown";  // sysname release version machine
+  std::string kernel_sysname = "unknown";
+  std::string kernel_release = "unknown";
+  std::string kernel_version = "unknown";
+  std::string machine = "unknown";
 
-    // --- virtualisation and containers -----------------------------------
-    std::string virtualised = "unknown";  // "yes" / "no" / "unknown"
-    std::string hypervisor = "unknown";   // vendor, when some evidence names it
-    std::vector<std::string> virtualisation_evidence;
-    std::string container = "unknown";  // "yes" / "no" / "unknown"
-    std::vector<std::string> container_evidence;
+  // --- virtualisation and containers -----------------------------------
+  std::string virtualised = "unknown";  // "yes" / "no" / "unknown"
+  std::string hypervisor = "unknown";   // vendor, when some evidence names it
+  std::vector<std::string> virtualisation_evidence;
+  std::string container = "unknown";  // "yes" / "no" / "unknown"
+  std::vector<std::string> container_evidence;
 
-    // --- frequency and SMT -----------------------------------------------
-    // The governor when all CPUs agree; "mixed: a, b" when they differ.
-    std::string frequency_governor = "unknown";
-    std::vector<std::string> frequency_governors;  // distinct values, sorted
-    std::string frequency_driver = "unknown";      // cpu0 scaling_driver
-    std::string boost = "unknown";                 // "on" / "off" / "unknown"
-    std::string boost_source = "unknown";          // the file the state came from
-    std::string smt_control = "unknown";           // as the kernel writes it
-    std::string smt_active = "unknown";            // "yes" / "no" / "unknown"
-    std::optional<double> scaling_min_mhz;         // cpu0
-    std::optional<double> scaling_max_mhz;
-    std::optional<double> scaling_cur_mhz;
+  // --- frequency and SMT -----------------------------------------------
+  // The governor when all CPUs agree; "mixed: a, b" when they differ.
+  std::string frequency_governor = "unknown";
+  std::vector<std::string> frequency_governors;  // distinct values, sorted
+  std::string frequency_driver = "unknown";      // cpu0 scaling_driver
+  std::string boost = "unknown";                 // "on" / "off" / "unknown"
+  std::string boost_source = "unknown";          // the file the state came from
+  std::string smt_control = "unknown";           // as the kernel writes it
+  std::string smt_active = "unknown";            // "yes" / "no" / "unknown"
+  std::optional<double> scaling_min_mhz;         // cpu0
+  std::optional<double> scaling_max_mhz;
+  std::optional<double> scaling_cur_mhz;
 
-    // --- what this process may use ---------------------------------------
-    std::string affinity = "unknown";  // CPU list of sched_getaffinity
-    std::optional<unsigned> affinity_cpu_count;
-    std::string cgroup_cpu_quota = "unknown";  // "unlimited", "1.5 CPUs", "unknown"
-    std::optional<double> cgroup_cpu_quota_cpus;
-    std::string cgroup_cpu_quota_source = "unknown";  // file(s) and raw content
-    std::string whole_machine_usable = "unknown";     // "yes" / "no" / "unknown"
-    std::string whole_machine_usable_reason = "unknown";
+  // --- what this process may use ---------------------------------------
+  std::string affinity = "unknown";  // CPU list of sched_getaffinity
+  std::optional<unsigned> affinity_cpu_count;
+  std::string cgroup_cpu_quota = "unknown";  // "unlimited", "1.5 CPUs", "unknown"
+  std::optional<double> cgroup_cpu_quota_cpus;
+  std::string cgroup_cpu_quota_source = "unknown";  // file(s) and raw content
+  std::string whole_machine_usable = "unknown";     // "yes" / "no" / "unknown"
+  std::string whole_machine_usable_reason = "unknown";
 
-    LoadAverage load_average;  // at collection
+  LoadAverage load_average;  // at collection
 
-    // --- memory ----------------------------------------------------------
-    std::optional<std::uint64_t> mem_total_bytes;
-    std::optional<std::uint64_t> page_size_bytes;
-    std::string transparent_hugepages = "unknown";         // selected mode
-    std::string transparent_hugepages_defrag = "unknown";  // selected mode
+  // --- memory ----------------------------------------------------------
+  std::optional<std::uint64_t> mem_total_bytes;
+  std::optional<std::uint64_t> page_size_bytes;
+  std::string transparent_hugepages = "unknown";         // selected mode
+  std::string transparent_hugepages_defrag = "unknown";  // selected mode
 
-    // --- build -----------------------------------------------------------
-    std::string compiler = "unknown";
-    long cplusplus = 0;  // __cplusplus of the translation unit that collected this
-    std::string cxx_flags = "unknown";
-    std::string build_type = "unknown";
-    std::string build_system = "unknown";
-    std::string primbench_version = "unknown";
-    std::string git_revision = "unknown";
+  // --- build -----------------------------------------------------------
+  std::string compiler = "unknown";
+  long cplusplus = 0;  // __cplusplus of the translation unit that collected this
+  std::string cxx_flags = "unknown";
+  std::string build_type = "unknown";
+  std::string build_system = "unknown";
+  std::string primbench_version = "unknown";
+  std::string git_revision = "unknown";
 
-    // --- libraries -------------------------------------------------------
-    // hwloc reports its API version, which can lag the release (2.9 -> 2.8.0).
-    std::string hwloc_api_version_runtime = "unknown";
-    std::string hwloc_api_version_compiled = "unknown";
-    std::string fmt_version = "unknown";
-    std::string google_benchmark_version = "unknown";
-    std::string nlohmann_json_version = "unknown";
+  // --- libraries -------------------------------------------------------
+  // hwloc reports its API version, which can lag the release (2.9 -> 2.8.0).
+  std::string hwloc_api_version_runtime = "unknown";
+  std::string hwloc_api_version_compiled = "unknown";
+  std::string fmt_version = "unknown";
+  std::string google_benchmark_version = "unknown";
+  std::string nlohmann_json_version = "unknown";
 
-    // --- when and where --------------------------------------------------
-    std::string hostname = "unknown";
-    std::string collected_at_utc = "unknown";  // ISO-8601, e.g. 2024-05-01T12:00:00Z
+  // --- when and where --------------------------------------------------
+  std::string hostname = "unknown";
+  std::string collected_at_utc = "unknown";  // ISO-8601, e.g. 2024-05-01T12:00:00Z
 
-    // Complete sentences on what in this context makes results noisy or the
-    // machine only partly usable; empty when nothing was found.
-    std::vector<std::string> warnings() const;
+  // Complete sentences on what in this context makes results noisy or the
+  // machine only partly usable; empty when nothing was found.
+  std::vector<std::string> warnings() const;
 };
 
 // Collects the context; reads a few dozen small files and takes well under

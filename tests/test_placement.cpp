@@ -32,7 +32,7 @@ TEST(PairPlan, TwoPackageSyntheticHasTheExpectedClasses) {
 }
 
 TEST(PairPlan, EveryPairOfAClassReallyHasThatRelation) {
-  const Topology t = Topology::load("synthetic:pack:2 l3:2 l2:2 core:2 pu:2");
+  const Topology t = Topology::load("synthetic:pack:2 numa:2 l3:1 l2:2 core:2 pu:2");
   const PairPlan plan = plan_pairs(t, /*all_pairs=*/true);
   for (const auto& c : plan.classes) {
     ASSERT_TRUE(c.present) << to_string(c.cls) << ": " << c.reason;
@@ -44,6 +44,7 @@ TEST(PairPlan, EveryPairOfAClassReallyHasThatRelation) {
         case PairClass::shared_l3: EXPECT_TRUE(a.l2 != b.l2 && a.l3 == b.l3); break;
         case PairClass::cross_l3: EXPECT_TRUE(a.l3 != b.l3 && a.package == b.package); break;
         case PairClass::cross_package: EXPECT_NE(a.package, b.package); break;
+        case PairClass::cross_numa: EXPECT_NE(a.numa, b.numa); break;
         default: break;
       }
     }
@@ -51,6 +52,9 @@ TEST(PairPlan, EveryPairOfAClassReallyHasThatRelation) {
   // 32 PUs: 16 SMT pairs, every cross-package pair is 16 x 16.
   EXPECT_EQ(plan.get(PairClass::smt).pairs.size(), 16u);
   EXPECT_EQ(plan.get(PairClass::cross_package).pairs.size(), 256u);
+  // Two NUMA nodes per package: the representative cross-NUMA pair stays in one package.
+  const PuPair x = plan_pairs(t).get(PairClass::cross_numa).pairs.front();
+  EXPECT_EQ(t.pu_by_os(x.a).package, t.pu_by_os(x.b).package);
 }
 
 TEST(WorkerPlan, PoliciesFillTheMachineInTheirOrder) {

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 fs::path source_dir() {
   const char* env = std::getenv("PRIMBENCH_SOURCE_DIR");
-  return env && *env ? fs::path(env) : fs::current_path();
+  return env && *env ? fs::path(env) : fs::path(PRIMBENCH_TEST_SOURCE_DIR);
 }
 
 std::optional<fs::path> shared_topologies() {
@@ -30,7 +30,7 @@ std::optional<fs::path> shared_topologies() {
 
 std::string primbench_exe() {
   const char* env = std::getenv("PRIMBENCH_EXE");
-  return env && *env ? env : "primbench";
+  return env && *env ? env : PRIMBENCH_TEST_EXE;
 }
 
 namespace {

@@ -10,7 +10,10 @@
 
 namespace primbench::test {
 
-// The project's source root (PRIMBENCH_SOURCE_DIR, set by CTest and meson test).
+// The build compiles in PRIMBENCH_TEST_SOURCE_DIR and PRIMBENCH_TEST_EXE; the
+// environment variables PRIMBENCH_SOURCE_DIR / PRIMBENCH_EXE override them.
+
+// The project's source root.
 std::filesystem::path source_dir();
 
 // ../shared/topologies beside the project root, when this checkout has it (CI
@@ -22,7 +25,7 @@ std::optional<std::filesystem::path> shared_topologies();
   if (!dir##_opt) GTEST_SKIP() << "../shared/topologies not present (fresh clone): skipped"; \
   const std::filesystem::path dir = *dir##_opt
 
-// The primbench executable under test (PRIMBENCH_EXE).
+// The primbench executable under test.
 std::string primbench_exe();
 
 struct CommandResult {

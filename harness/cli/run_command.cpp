@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "harness/bench_registry.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/clock.hpp"
 #include "harness/errors.hpp"
@@ -68,6 +69,7 @@ std::string headline(const BenchmarkOutcome& b) {
 }
 
 int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
+  validate_family_names(a.families);
   const Topology topo = Topology::load(a.topology);
   if (!topo.binding_supported())
     throw UsageError(fmt::format("run measures this machine, but topology '{}' is not this machine "
