@@ -1,0 +1,1 @@
+// Being written (bench families): replaced by the family implementation.
