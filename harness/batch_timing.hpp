@@ -17,7 +17,7 @@ namespace primbench {
 
 template <typename BatchFn>
 void timed_batches(benchmark::State& state, LatencyHistogram& hist, std::uint64_t batch, BatchFn&& run_batch) {
-  const double overhead_ns = clock_info().read_overhead_ns;
+  const double overhead_ns = clock_init().read_overhead_ns;
   while (state.KeepRunningBatch(static_cast<benchmark::IterationCount>(batch))) {
     const std::uint64_t t0 = Clock::now();
     run_batch(batch);

@@ -65,10 +65,20 @@ nlohmann::json all_bench_records() {
   return out;
 }
 
-void write_bench_records() {
+namespace {
+
+void write_extras(const nlohmann::json& doc) {
   const char* path = std::getenv(kExtrasFileEnv);
   if (path == nullptr || *path == '\0') return;
-  std::ofstream(path) << all_bench_records().dump() << '\n';
+  std::ofstream(path) << doc.dump() << '\n';
+}
+
+}  // namespace
+
+void write_bench_records() { write_extras(all_bench_records()); }
+
+void write_listing_extras(const std::map<std::string, std::string>& unavailable) {
+  write_extras({{"unavailable", unavailable}});
 }
 
 }  // namespace primbench

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,5 +49,8 @@ nlohmann::json all_bench_records();
 
 // Writes all records to PRIMBENCH_EXTRAS_FILE (no-op when unset).
 void write_bench_records();
+
+// The listing process's extras: {"unavailable": {name: reason}}.
+void write_listing_extras(const std::map<std::string, std::string>& unavailable);
 
 }  // namespace primbench

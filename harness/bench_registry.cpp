@@ -20,6 +20,11 @@ BenchEnvironment& environment() {
   return env;
 }
 
+std::map<std::string, std::string>& unavailable() {
+  static std::map<std::string, std::string> entries;
+  return entries;
+}
+
 }  // namespace
 
 FamilyRegistration::FamilyRegistration(const char* family, FamilyRegistrar fn) { registry()[family] = fn; }
@@ -55,7 +60,10 @@ benchmark::internal::Benchmark* register_bench(const std::string& name,
   return benchmark::RegisterBenchmark(name.c_str(), [name, body](benchmark::State& state) { body(state, name); });
 }
 
+const std::map<std::string, std::string>& unavailable_benchmarks() { return unavailable(); }
+
 void register_unavailable(const std::string& name, const std::string& reason) {
+  unavailable()[name] = fmt::format("unavailable: {}", reason);
   register_bench(name, [reason](benchmark::State& state, const std::string&) {
     state.SkipWithError(fmt::format("unavailable: {}", reason).c_str());
     for (auto _ : state) {  // SkipWithError ends the loop before its first pass

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,11 @@ benchmark::internal::Benchmark* register_bench(const std::string& name,
 // placement class the machine lacks): the result file says so under the name
 // a user would look for, and nothing else is measured under that name.
 void register_unavailable(const std::string& name, const std::string& reason);
+
+// Every entry registered through register_unavailable, name -> reason. The
+// listing process hands these to the supervisor, which records them without
+// starting a process for each.
+const std::map<std::string, std::string>& unavailable_benchmarks();
 
 // "<family>/<what>/<mode>/<class>" — the naming scheme every family follows.
 std::string bench_name(std::string_view family, std::string_view what, ExecMode mode, PairClass cls);

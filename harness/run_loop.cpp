@@ -82,7 +82,7 @@ nlohmann::json error_entry(const std::string& name, const std::string& message) 
           {"error_occurred", true}, {"error_message", message}};
 }
 
-std::vector<std::string> list_benchmarks(const RunOptions& o) {
+BenchmarkList list_benchmarks(const RunOptions& o) {
   std::vector<std::string> args{"--benchmark_list_tests=true"};
   if (!o.filter.empty()) args.push_back("--benchmark_filter=" + o.filter);
   const ChildOutcome outcome = run_in_child(o, "list", args);
@@ -90,23 +90,37 @@ std::vector<std::string> list_benchmarks(const RunOptions& o) {
   if (outcome.interrupted) return {};
   if (!outcome.ok())
     throw UsageError(fmt::format("listing benchmarks failed ({}): {}", describe_failure(outcome, o.bench_timeout), err));
-  std::vector<std::string> names;
+  BenchmarkList list;
   std::istringstream lines(read_file(o.work_dir / "list.stdout"));
   for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) names.push_back(line);
-  if (names.empty()) throw UsageError(fmt::format("no benchmark matches filter '{}'", o.filter));
-  return names;
+    if (!line.empty()) list.names.push_back(line);
+  if (list.names.empty()) throw UsageError(fmt::format("no benchmark matches filter '{}'", o.filter));
+  const std::string extras = read_file(o.work_dir / "list.extras.json");
+  if (!extras.empty())
+    list.unavailable = nlohmann::json::parse(extras).at("unavailable").get<std::map<std::string, std::string>>();
+  return list;
 }
 
-RunResults run_benchmarks(const RunOptions& o, const std::vector<std::string>& names, const ProgressFn& progress) {
+RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const ProgressFn& progress) {
   RunResults results;
+  const std::vector<std::string>& names = list.names;
   results.listed = names;
   for (std::size_t i = 0; i < names.size(); ++i) {
+    if (const auto it = list.unavailable.find(names[i]); it != list.unavailable.end()) {
+      BenchmarkOutcome b;
+      b.name = names[i];
+      b.ok = true;  // nothing failed: the machine lacks what this benchmark needs
+      b.entries = nlohmann::json::array({error_entry(b.name, it->second)});
+      results.outcomes.push_back(std::move(b));
+      if (progress) progress(i, names.size(), results.outcomes.back());
+      continue;
+    }
     const std::string stem = fmt::format("bench-{:04}", i);
     const auto out_json = o.work_dir / (stem + ".json");
     std::vector<std::string> args{"--benchmark_filter=" + exact_filter(names[i]), "--benchmark_out=" + out_json.string(),
                                   "--benchmark_out_format=json"};
-    if (o.quick) args.push_back("--benchmark_min_time=0.02");
+    // A user's --benchmark_min_time comes later on the command line and wins.
+    args.push_back(o.quick ? "--benchmark_min_time=0.02" : "--benchmark_min_time=0.1");
     args.insert(args.end(), o.gbench_flags.begin(), o.gbench_flags.end());
 
     const ChildOutcome outcome = run_in_child(o, stem, args);

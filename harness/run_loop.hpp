@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,19 @@ struct RunResults {
   int interrupted_by = 0;           // signal number, 0 if the run completed
 };
 
+struct BenchmarkList {
+  std::vector<std::string> names;                   // in run order
+  std::map<std::string, std::string> unavailable;  // name -> why it cannot run here
+};
+
 // Asks a benchmark process which benchmarks the options select.
-std::vector<std::string> list_benchmarks(const RunOptions& options);
+BenchmarkList list_benchmarks(const RunOptions& options);
 
 using ProgressFn = std::function<void(std::size_t index, std::size_t total, const BenchmarkOutcome&)>;
 
-RunResults run_benchmarks(const RunOptions& options, const std::vector<std::string>& names, const ProgressFn& progress);
+// Runs each listed benchmark in its own process; an unavailable one becomes
+// its error entry without a process.
+RunResults run_benchmarks(const RunOptions& options, const BenchmarkList& list, const ProgressFn& progress);
 
 // A Google Benchmark-shaped entry for a benchmark that produced no result.
 nlohmann::json error_entry(const std::string& name, const std::string& message);

@@ -13,11 +13,19 @@ namespace {
 
 // Used only when no benchmark process produced a context of its own (every
 // benchmark failed): the same keys, from primbench's own view of the machine.
+// value() falls back only for a missing key; a field the context could not
+// read is present as null, so read through this instead.
+template <typename T>
+T field_or(const nlohmann::json& j, const char* key, T fallback) {
+  const auto it = j.find(key);
+  return it != j.end() && !it->is_null() ? it->get<T>() : fallback;
+}
+
 nlohmann::json fallback_gbench_context(const RunContext& c) {
   return {{"date", c.started_at},
-          {"host_name", c.machine.value("hostname", "unknown")},
+          {"host_name", field_or<std::string>(c.machine, "hostname", "unknown")},
           {"executable", "primbench"},
-          {"num_cpus", c.machine.value("logical_cpus_online", 0)},
+          {"num_cpus", field_or<int>(c.machine, "logical_cpus_online", 0)},
           {"mhz_per_cpu", 0},
           {"cpu_scaling_enabled", false},
           {"caches", nlohmann::json::array()},

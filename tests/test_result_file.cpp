@@ -47,9 +47,10 @@ TEST(ResultFile, FallbackContextWhenEveryBenchmarkFailed) {
   RunResults r = two_outcomes();
   r.outcomes.erase(r.outcomes.begin());
   RunContext ctx;
-  ctx.machine = {{"hostname", "box"}, {"logical_cpus_online", 2}};
+  ctx.machine = {{"hostname", "box"}, {"logical_cpus_online", nullptr}};  // unreadable: null
   const auto doc = build_result_document(r, ctx);
   EXPECT_EQ(doc["context"]["host_name"], "box");
+  EXPECT_EQ(doc["context"]["num_cpus"], 0);
   EXPECT_TRUE(doc["context"].contains("caches"));
 }
 

@@ -1,6 +1,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 #include <vector>
@@ -49,12 +50,18 @@ int bench_child_main(int argc, char** argv) {
   BenchEnvironment env{&topo, plan_pairs(topo), config};
   register_families(env);
 
+  const bool listing = std::any_of(gbench_args.begin(), gbench_args.end(), [](const char* a) {
+    return std::string_view(a) == "--benchmark_list_tests=true";
+  });
   int gbench_argc = static_cast<int>(gbench_args.size());
   benchmark::Initialize(&gbench_argc, gbench_args.data());
   if (benchmark::ReportUnrecognizedArguments(gbench_argc, gbench_args.data())) return 2;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  write_bench_records();
+  if (listing)
+    write_listing_extras(unavailable_benchmarks());
+  else
+    write_bench_records();
   return 0;
 }
 

@@ -102,9 +102,10 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   for (const auto& w : machine.warnings()) fmt::print(stderr, "primbench: note: {}\n", w);
 
   RunResults results;
-  const std::vector<std::string> names = list_benchmarks(options);
+  const BenchmarkList list = list_benchmarks(options);
+  const auto& names = list.names;
   if (!interrupted())
-    results = run_benchmarks(options, names, [](std::size_t i, std::size_t n, const BenchmarkOutcome& b) {
+    results = run_benchmarks(options, list, [](std::size_t i, std::size_t n, const BenchmarkOutcome& b) {
       fmt::print(stderr, "[{:>3}/{}] {}: {} ({:.1f} s)\n", i + 1, n, b.name, headline(b), b.seconds);
     });
   if (interrupted()) results.interrupted_by = interrupt_signal();
