@@ -8,6 +8,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "harness/repetition_stats.hpp"
+
 namespace primbench {
 namespace {
 
@@ -69,6 +71,7 @@ nlohmann::json build_result_document(const RunResults& results, const RunContext
                       {"clock", context.clock},
                       {"pair_plan", context.pair_plan},
                       {"benchmarks", records},
+                      {"statistics", repetition_statistics(benchmarks)},
                       {"errors", errors}};
   return doc;
 }

@@ -10,6 +10,10 @@ namespace primbench::cli {
 void add_topo_command(CLI::App& app, int& exit_status);
 void add_plan_command(CLI::App& app, int& exit_status);
 void add_run_command(CLI::App& app, int& exit_status);
+void add_report_command(CLI::App& app, int& exit_status);    // report_command.cpp
+void add_compare_command(CLI::App& app, int& exit_status);   // compare_command.cpp
+void add_export_command(CLI::App& app, int& exit_status);    // export_command.cpp
+void add_capacity_command(CLI::App& app, int& exit_status);  // capacity_command.cpp
 
 // `primbench __bench ...`: the single-benchmark process the run loop starts.
 // Everything it does not recognise goes to Google Benchmark.

@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
   cli::add_topo_command(app, status);
   cli::add_plan_command(app, status);
   cli::add_run_command(app, status);
+  cli::add_report_command(app, status);
+  cli::add_compare_command(app, status);
+  cli::add_export_command(app, status);
+  cli::add_capacity_command(app, status);
   app.add_subcommand("version", "Print primbench's version and build")->callback([] {
     fmt::print("primbench {} ({})\n", PRIMBENCH_VERSION, PRIMBENCH_GIT_REVISION);
   });

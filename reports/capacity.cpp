@@ -1,0 +1,1 @@
+// Being written (reports issue): replaced by the implementation.

@@ -1,0 +1,438 @@
+#include "reports/compare_format.hpp"
+
+#include <fmt/color.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "harness/errors.hpp"
+
+namespace primbench {
+namespace {
+
+using nlohmann::json;
+
+// ---- cells ------------------------------------------------------------------
+
+std::string percent(double fraction) { return fmt::format("{:+.1f} %", fraction * 100.0); }
+
+std::string interval(const MetricComparison& row) {
+  if (!row.change_low || !row.change_high) return "";
+  return fmt::format("[{:+.1f}, {:+.1f}] %", *row.change_low * 100.0, *row.change_high * 100.0);
+}
+
+std::string p_value_text(const MetricComparison& row) {
+  if (!row.test) return "";
+  // The normal approximation is marked: with ties or many repetitions the
+  // p-value is an approximation, not the exact tail.
+  const char* mark = row.test->method == RankTestMethod::normal_approximation ? "~" : "";
+  return row.test->p_value < 1e-4 ? fmt::format("{}<0.0001", mark) : fmt::format("{}{:.4f}", mark, row.test->p_value);
+}
+
+std::string median_text(const std::optional<double>& value, const std::string& unit) {
+  return value ? format_quantity(*value, unit) : "";
+}
+
+std::string repetitions_text(const MetricComparison& row) {
+  if (row.base_repetitions == 0 && row.new_repetitions == 0) return "";
+  return fmt::format("{}/{}", row.base_repetitions, row.new_repetitions);
+}
+
+std::vector<std::string> row_cells(const MetricComparison& row) {
+  return {row.benchmark,
+          row.metric,
+          median_text(row.base_median, row.unit),
+          median_text(row.new_median, row.unit),
+          row.change ? percent(*row.change) : "",
+          interval(row),
+          p_value_text(row),
+          repetitions_text(row),
+          std::string(verdict_name(row.verdict)),
+          row.note};
+}
+
+std::string summary_line(const Comparison& c) {
+  const auto counts = c.counts();
+  const auto count = [&](Verdict v) {
+    const auto it = counts.find(v);
+    return it == counts.end() ? std::size_t{0} : it->second;
+  };
+  std::vector<std::string> parts;
+  for (Verdict v : {Verdict::regression, Verdict::improvement, Verdict::within_noise, Verdict::too_few_repetitions,
+                    Verdict::failed, Verdict::not_compared}) {
+    parts.push_back(fmt::format("{} {}", count(v), verdict_name(v)));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string rule_line(const Comparison& c) {
+  return fmt::format(
+      "regression / improvement: two-sided Mann-Whitney U p < {:g} and the whole {:g} % bootstrap interval of the "
+      "median change beyond +/-{:g} %; fewer than {} repetitions a side are not tested; ~p: normal approximation "
+      "(ties or > {} repetitions), else exact",
+      c.options.alpha, c.confidence * 100.0, c.options.threshold * 100.0, c.options.min_repetitions, kExactRankTestMaxN);
+}
+
+std::string fact_of(const std::vector<std::pair<std::string, std::string>>& facts, const std::string& label) {
+  for (const auto& [name, value] : facts) {
+    if (name == label) return value;
+  }
+  return "";
+}
+
+// (fact, base value, new value) for the facts that differ, date left out.
+std::vector<std::array<std::string, 3>> differing_facts(const CompareSources& s) {
+  std::vector<std::array<std::string, 3>> out;
+  for (const auto& [label, value] : s.base_facts) {
+    if (label == "date") continue;
+    const std::string other = fact_of(s.new_facts, label);
+    if (value != other) out.push_back({label, value, other});
+  }
+  return out;
+}
+
+std::string source_line(const std::string& file, const std::vector<std::pair<std::string, std::string>>& facts) {
+  std::vector<std::string> about;
+  for (const char* label : {"host", "CPU", "date"}) {
+    if (std::string value = fact_of(facts, label); !value.empty()) about.push_back(value);
+  }
+  return about.empty() ? file : fmt::format("{} ({})", file, fmt::join(about, ", "));
+}
+
+// ---- terminal ---------------------------------------------------------------
+
+enum class Tone { plain, bad, good, warn };
+
+std::string paint(const std::string& text, Tone tone, bool colour) {
+  if (!colour || tone == Tone::plain) return text;
+  const auto c = tone == Tone::bad ? fmt::terminal_color::red
+                 : tone == Tone::good ? fmt::terminal_color::green
+                                      : fmt::terminal_color::yellow;
+  return fmt::format(fmt::fg(c), "{}", text);
+}
+
+Tone tone_of(Verdict v) {
+  switch (v) {
+    case Verdict::regression:
+    case Verdict::failed: return Tone::bad;
+    case Verdict::improvement: return Tone::good;
+    case Verdict::too_few_repetitions: return Tone::warn;
+    default: return Tone::plain;
+  }
+}
+
+// Columns padded to their widest cell, aligned by `alignment` ('l' or 'r'
+// per column). A cell's tone colours it after padding, so escape codes never
+// count as width.
+struct TextTable {
+  std::vector<std::string> header;
+  std::string alignment;
+  std::vector<std::vector<std::string>> rows = {};
+  std::vector<std::vector<Tone>> tones = {};  // per row and column; empty: all plain
+
+  void add(std::vector<std::string> cells, std::vector<Tone> cell_tones = {}) {
+    rows.push_back(std::move(cells));
+    tones.push_back(std::move(cell_tones));
+  }
+
+  std::string render(bool colour) const {
+    std::vector<std::size_t> width(header.size(), 0);
+    const auto measure = [&](const std::vector<std::string>& cells) {
+      for (std::size_t i = 0; i < cells.size(); ++i) width[i] = std::max(width[i], cells[i].size());
+    };
+    measure(header);
+    for (const auto& r : rows) measure(r);
+    const auto line = [&](const std::vector<std::string>& cells, const std::vector<Tone>& cell_tones) {
+      std::string out;
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        const bool right = i < alignment.size() && alignment[i] == 'r';
+        std::string cell = right ? fmt::format("{:>{}}", cells[i], width[i]) : fmt::format("{:<{}}", cells[i], width[i]);
+        if (i < cell_tones.size()) cell = paint(cell, cell_tones[i], colour);
+        out += (i ? "  " : "") + cell;
+      }
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      return out + "\n";
+    };
+    std::string out = line(header, {});
+    for (std::size_t r = 0; r < rows.size(); ++r) out += line(rows[r], tones[r]);
+    return out;
+  }
+};
+
+std::vector<std::vector<Tone>> plain_tones(const std::vector<std::vector<std::string>>& rows) {
+  return std::vector<std::vector<Tone>>(rows.size());
+}
+
+std::string terminal_comparison(const Comparison& c, const CompareSources& s, bool colour) {
+  std::string out = fmt::format("BASE  {}\nNEW   {}\n", source_line(s.base_file, s.base_facts),
+                                source_line(s.new_file, s.new_facts));
+  const auto diff = differing_facts(s);
+  if (!diff.empty()) {
+    TextTable facts{{"differs", "BASE", "NEW"}, "lll"};
+    for (const auto& [label, a, b] : diff) facts.add({label, a, b});
+    out += "\n" + facts.render(false);
+  }
+  TextTable table{{"benchmark", "metric", "base", "new", "change", fmt::format("{:g} % interval", c.confidence * 100),
+                   "p", "reps", "verdict", "note"},
+                  "llrrrlrrll"};
+  for (const auto& row : c.rows) {
+    std::vector<Tone> tones(10, Tone::plain);
+    tones[8] = tone_of(row.verdict);  // the verdict
+    table.add(row_cells(row), tones);
+  }
+  out += "\n" + table.render(colour);
+  out += "\n" + summary_line(c) + "\n" + rule_line(c) + "\n";
+  return out;
+}
+
+// ---- markdown ---------------------------------------------------------------
+
+std::string md_escape(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '|' || ch == '\\' || ch == '*' || ch == '_' || ch == '`' || ch == '<' || ch == '>') out += '\\';
+    out += ch == '\n' ? ' ' : ch;
+  }
+  return out;
+}
+
+std::string md_code(const std::string& text) {
+  std::string out = text;
+  for (auto& ch : out) ch = ch == '`' ? '\'' : ch == '|' ? '/' : ch;
+  return "`" + out + "`";
+}
+
+std::string md_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                     const std::string& alignment) {
+  std::string out = "| " + fmt::format("{}", fmt::join(header, " | ")) + " |\n|";
+  for (char a : alignment) out += a == 'r' ? " ---: |" : " --- |";
+  out += "\n";
+  for (const auto& r : rows) out += "| " + fmt::format("{}", fmt::join(r, " | ")) + " |\n";
+  return out;
+}
+
+std::string md_verdict(Verdict v) {
+  switch (v) {
+    case Verdict::regression: return "🔴 **regression**";
+    case Verdict::improvement: return "🟢 **improvement**";
+    case Verdict::failed: return "❌ **failed**";
+    case Verdict::too_few_repetitions: return "⚠️ too few repetitions";
+    default: return std::string(verdict_name(v));
+  }
+}
+
+std::vector<std::string> md_row(const MetricComparison& row) {
+  std::vector<std::string> cells = row_cells(row);
+  cells[0] = md_code(cells[0]);
+  cells[1] = md_code(cells[1]);
+  cells[8] = md_verdict(row.verdict);
+  cells[9] = md_escape(cells[9]);
+  return cells;
+}
+
+std::string markdown_comparison(const Comparison& c, const CompareSources& s) {
+  const auto counts = c.counts();
+  const auto count = [&](Verdict v) { return counts.contains(v) ? counts.at(v) : std::size_t{0}; };
+  std::string out = fmt::format("### primbench compare: {} regression{}, {} improvement{}{}\n\n",
+                                count(Verdict::regression), count(Verdict::regression) == 1 ? "" : "s",
+                                count(Verdict::improvement), count(Verdict::improvement) == 1 ? "" : "s",
+                                count(Verdict::failed) ? fmt::format(", {} failed", count(Verdict::failed)) : "");
+  out += fmt::format("**BASE** {}  \n**NEW** {}\n\n", md_escape(source_line(s.base_file, s.base_facts)),
+                     md_escape(source_line(s.new_file, s.new_facts)));
+  if (const auto diff = differing_facts(s); !diff.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [label, a, b] : diff) rows.push_back({md_escape(label), md_escape(a), md_escape(b)});
+    out += md_table({"differs", "BASE", "NEW"}, rows, "lll") + "\n";
+  }
+  const std::vector<std::string> header{"benchmark", "metric", "base", "new", "change",
+                                        fmt::format("{:g} % interval", c.confidence * 100),
+                                        "p", "reps", "verdict", "note"};
+  const std::string alignment = "llrrrlrrll";
+  std::vector<std::vector<std::string>> changed, rest;
+  for (const auto& row : c.rows) {
+    const bool notable = row.verdict == Verdict::regression || row.verdict == Verdict::improvement ||
+                         row.verdict == Verdict::failed;
+    (notable ? changed : rest).push_back(md_row(row));
+  }
+  if (!changed.empty()) out += md_table(header, changed, alignment) + "\n";
+  else out += "No regression, improvement or failure.\n\n";
+  if (!rest.empty()) {
+    // Collapsed, so a PR comment shows what changed and keeps the rest a click away.
+    out += fmt::format("<details><summary>{} more rows ({})</summary>\n\n", rest.size(), summary_line(c));
+    out += md_table(header, rest, alignment) + "\n</details>\n\n";
+  }
+  out += md_escape(rule_line(c)) + "\n";
+  return out;
+}
+
+// ---- json -------------------------------------------------------------------
+
+json optional_number(const std::optional<double>& value) {
+  return value && std::isfinite(*value) ? json(*value) : json(nullptr);
+}
+
+// ---- hardware ---------------------------------------------------------------
+
+std::pair<std::string, Tone> hardware_cell(const json& cell, bool is_baseline) {
+  const std::string status = cell.at("status");
+  if (status == "missing") return {"-", Tone::plain};
+  if (status != "ok") return {status, Tone::plain};
+  if (!cell.at("value").is_number()) return {"no value", Tone::plain};
+  std::string text = format_quantity(cell.at("value").get<double>(), "ns");
+  if (is_baseline || !cell.at("relative").is_number()) return {text, Tone::plain};
+  std::string verdict;
+  Tone tone = Tone::plain;
+  if (const json& v = cell.at("versus_baseline"); v.is_object()) {
+    verdict = v.at("verdict");
+    tone = verdict == "slower" ? Tone::bad : verdict == "faster" ? Tone::good : Tone::plain;
+    verdict = verdict == "within noise" ? "" : " " + verdict;
+  }
+  return {fmt::format("{} ({:.2f}x{})", text, cell.at("relative").get<double>(), verdict), tone};
+}
+
+std::string hardware_text(const json& model, CompareFormat format, bool colour) {
+  const bool md = format == CompareFormat::markdown;
+  const json& machines = model.at("machines");
+  const std::size_t baseline = model.at("baseline");
+  std::vector<std::string> labels;
+  for (const auto& m : machines) labels.push_back(m.at("label"));
+
+  std::string out = md ? "### primbench hardware comparison\n\n" : "";
+  {
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t i = 0; i < machines.size(); ++i) {
+      const json& m = machines[i];
+      rows.push_back({fmt::format("{}{}", labels[i], i == baseline ? " (baseline)" : ""),
+                      fmt::format("{}", fmt::join(m.at("files").get<std::vector<std::string>>(), ", ")),
+                      m.at("facts").value("CPU", ""), m.at("facts").value("topology", "")});
+    }
+    out += md ? md_table({"machine", "files", "CPU", "topology"}, rows, "llll") + "\n"
+              : TextTable{{"machine", "files", "CPU", "topology"}, "llll", rows, plain_tones(rows)}.render(false) + "\n";
+  }
+  if (const json& diff = model.at("context_diff"); !diff.empty()) {
+    std::vector<std::string> header{"differs"};
+    header.insert(header.end(), labels.begin(), labels.end());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& d : diff) {
+      std::vector<std::string> row{d.at("fact")};
+      for (const auto& v : d.at("values")) row.push_back(md ? md_escape(v.get<std::string>()) : v.get<std::string>());
+      rows.push_back(row);
+    }
+    const std::string alignment(header.size(), 'l');
+    out += md ? md_table(header, rows, alignment) + "\n"
+              : TextTable{header, alignment, rows, plain_tones(rows)}.render(false) + "\n";
+  }
+  for (const auto& table : model.at("tables")) {
+    const std::string title = table.at("title");
+    out += md ? fmt::format("#### {}\n\n", md_code(title))
+              : fmt::format("{}  (median real_time; (Nx) relative to {})\n", title, labels[baseline]);
+    std::vector<std::string> header{"placement"};
+    header.insert(header.end(), labels.begin(), labels.end());
+    const std::string alignment = "l" + std::string(labels.size(), 'r');
+    TextTable text{header, alignment};
+    for (const auto& row : table.at("rows")) {
+      const std::string placement = row.at("placement");
+      std::vector<std::string> cells{placement.empty() ? "-" : placement};
+      std::vector<Tone> tones{Tone::plain};
+      for (std::size_t m = 0; m < row.at("cells").size(); ++m) {
+        auto [cell, tone] = hardware_cell(row.at("cells")[m], m == baseline);
+        cells.push_back(md ? md_escape(cell) : cell);
+        tones.push_back(tone);
+      }
+      text.add(cells, tones);
+    }
+    out += (md ? md_table(header, text.rows, alignment) : text.render(colour)) + "\n";
+  }
+  out += "slower / faster: two-sided Mann-Whitney U p < 0.05 and the 95 % interval of the median change beyond "
+         "+/-5 % (with >= 5 repetitions on both machines)\n";
+  return out;
+}
+
+}  // namespace
+
+CompareFormat parse_compare_format(std::string_view text) {
+  if (text == "terminal" || text == "text") return CompareFormat::terminal;
+  if (text == "markdown" || text == "md") return CompareFormat::markdown;
+  if (text == "json") return CompareFormat::json;
+  throw UsageError(fmt::format("--format '{}' is not one of terminal, markdown, json", text));
+}
+
+std::string format_quantity(double value, const std::string& unit) {
+  double ns_per_unit = 0.0;
+  if (unit == "ns" || unit == "us" || unit == "ms" || unit == "s") ns_per_unit = nanoseconds_per(unit);
+  if (ns_per_unit > 0.0) {
+    static constexpr std::pair<double, const char*> scales[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}};
+    const double ns = value * ns_per_unit;
+    for (const auto& [size, name] : scales) {
+      if (std::fabs(ns) >= size * 0.9995) return fmt::format("{:.3g} {}", ns / size, name);
+    }
+    return fmt::format("{:.3g} ns", ns);
+  }
+  static constexpr std::pair<double, const char*> prefixes[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
+  for (const auto& [size, prefix] : prefixes) {
+    if (std::fabs(value) >= size * 0.9995)
+      return fmt::format("{:.3g} {}{}", value / size, prefix, unit.empty() ? "" : unit);
+  }
+  return unit.empty() ? fmt::format("{:.3g}", value) : fmt::format("{:.3g} {}", value, unit);
+}
+
+nlohmann::json comparison_json(const Comparison& c, const CompareSources& s) {
+  json out;
+  const auto side = [](const std::string& file, const std::vector<std::pair<std::string, std::string>>& facts) {
+    json f = json::object();
+    for (const auto& [label, value] : facts) f[label] = value;
+    return json{{"file", file}, {"facts", f}};
+  };
+  out["base"] = side(s.base_file, s.base_facts);
+  out["new"] = side(s.new_file, s.new_facts);
+  out["options"] = {{"alpha", c.options.alpha},
+                    {"threshold", c.options.threshold},
+                    {"confidence", c.confidence},
+                    {"min_repetitions", c.options.min_repetitions},
+                    {"bootstrap_resamples", c.options.bootstrap_resamples},
+                    {"counters", c.options.counters}};
+  json summary = json::object();
+  for (Verdict v : {Verdict::regression, Verdict::improvement, Verdict::within_noise, Verdict::too_few_repetitions,
+                    Verdict::failed, Verdict::not_compared})
+    summary[std::string(verdict_name(v))] = 0;
+  for (const auto& [verdict, n] : c.counts()) summary[std::string(verdict_name(verdict))] = n;
+  out["summary"] = summary;
+  json rows = json::array();
+  for (const auto& r : c.rows) {
+    rows.push_back({{"benchmark", r.benchmark},
+                    {"metric", r.metric},
+                    {"unit", r.unit},
+                    {"better", r.better == Better::lower ? "lower" : "higher"},
+                    {"base", {{"median", optional_number(r.base_median)}, {"repetitions", r.base_repetitions}}},
+                    {"new", {{"median", optional_number(r.new_median)}, {"repetitions", r.new_repetitions}}},
+                    {"change", optional_number(r.change)},
+                    {"change_low", optional_number(r.change_low)},
+                    {"change_high", optional_number(r.change_high)},
+                    {"u", r.test ? json(r.test->u) : json(nullptr)},
+                    {"p_value", r.test ? json(r.test->p_value) : json(nullptr)},
+                    {"test", r.test ? json(r.test->method == RankTestMethod::exact ? "exact" : "normal approximation")
+                                    : json(nullptr)},
+                    {"verdict", verdict_name(r.verdict)},
+                    {"note", r.note}});
+  }
+  out["results"] = rows;
+  return out;
+}
+
+std::string format_comparison(const Comparison& comparison, const CompareSources& sources, CompareFormat format,
+                              bool colour) {
+  switch (format) {
+    case CompareFormat::markdown: return markdown_comparison(comparison, sources);
+    case CompareFormat::json: return comparison_json(comparison, sources).dump(2) + "\n";
+    case CompareFormat::terminal: break;
+  }
+  return terminal_comparison(comparison, sources, colour);
+}
+
+std::string format_hardware_comparison(const nlohmann::json& model, CompareFormat format, bool colour) {
+  if (format == CompareFormat::json) return model.dump(2) + "\n";
+  return hardware_text(model, format, colour);
+}
+
+}  // namespace primbench

@@ -1,0 +1,160 @@
+#include "reports/compare_statistics.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "harness/statistics.hpp"
+
+namespace primbench {
+namespace {
+
+void check_sample(std::span<const double> values, const char* which) {
+  if (values.empty()) throw std::invalid_argument(fmt::format("{} sample is empty", which));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i]))
+      throw std::invalid_argument(fmt::format("{} sample: value {} is {}", which, i, values[i]));
+  }
+}
+
+// Ranks of a and b pooled (average ranks for ties), the sum of a's ranks and
+// sum(t^3 - t) over the groups of t tied values.
+struct PooledRanks {
+  double rank_sum_a = 0.0;
+  double tie_term = 0.0;
+};
+
+PooledRanks pooled_ranks(std::span<const double> a, std::span<const double> b) {
+  std::vector<std::pair<double, bool>> pooled;  // (value, is from a)
+  pooled.reserve(a.size() + b.size());
+  for (double v : a) pooled.emplace_back(v, true);
+  for (double v : b) pooled.emplace_back(v, false);
+  std::sort(pooled.begin(), pooled.end());
+  PooledRanks out;
+  for (std::size_t first = 0; first < pooled.size();) {
+    std::size_t last = first;
+    while (last + 1 < pooled.size() && pooled[last + 1].first == pooled[first].first) ++last;
+    const double tied = static_cast<double>(last - first + 1);
+    const double rank = static_cast<double>(first + last) / 2.0 + 1.0;  // average of ranks first+1..last+1
+    for (std::size_t i = first; i <= last; ++i) out.rank_sum_a += pooled[i].second ? rank : 0.0;
+    out.tie_term += tied * tied * tied - tied;
+    first = last + 1;
+  }
+  return out;
+}
+
+// Number of orderings of n1 + n2 ranks with each value of U, 0..n1*n2: the
+// coefficients of the Gaussian binomial [n1+n2 choose n1](q), built as the
+// product over i of (1 - q^(n2+i)) / (1 - q^i). Each step's result is itself a
+// Gaussian binomial, so integer arithmetic is exact; the largest count,
+// C(50, 25) ~ 1.3e14 at kExactRankTestMaxN, is far inside int64.
+std::vector<std::int64_t> u_null_counts(std::size_t n1, std::size_t n2) {
+  const std::size_t top = n1 * n2;
+  std::vector<std::int64_t> counts(top + 1, 0);
+  counts[0] = 1;
+  for (std::size_t i = 1; i <= n1; ++i) {
+    const std::size_t up = n2 + i;
+    for (std::size_t u = top; u >= up; --u) counts[u] -= counts[u - up];  // * (1 - q^(n2+i))
+    for (std::size_t u = i; u <= top; ++u) counts[u] += counts[u - i];    // / (1 - q^i)
+  }
+  return counts;
+}
+
+double exact_two_sided_p(double u1, std::size_t n1, std::size_t n2) {
+  const std::vector<std::int64_t> counts = u_null_counts(n1, n2);
+  const std::int64_t total = std::accumulate(counts.begin(), counts.end(), std::int64_t{0});
+  // Without ties U is a whole number; max(U1, U2) is the upper tail's start.
+  const auto u = static_cast<std::size_t>(std::max(u1, static_cast<double>(n1 * n2) - u1));
+  const std::int64_t at_least_u = std::accumulate(counts.begin() + static_cast<std::ptrdiff_t>(u), counts.end(), std::int64_t{0});
+  return std::min(1.0, 2.0 * static_cast<double>(at_least_u) / static_cast<double>(total));
+}
+
+double normal_two_sided_p(double u1, std::size_t n1_size, std::size_t n2_size, double tie_term) {
+  const double n1 = static_cast<double>(n1_size), n2 = static_cast<double>(n2_size), n = n1 + n2;
+  const double variance = n1 * n2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)));
+  if (!(variance > 0.0)) return 1.0;  // every value equal: nothing to tell apart
+  const double u = std::max(u1, n1 * n2 - u1);
+  const double z = (u - n1 * n2 / 2.0 - 0.5) / std::sqrt(variance);
+  return std::clamp(std::erfc(z / std::sqrt(2.0)), 0.0, 1.0);
+}
+
+// Uniform in [0, n): the high half of a 64 x 64-bit product (Lemire). Its
+// bias, at most n / 2^64, is far below what a bootstrap resolves, and unlike
+// std::uniform_int_distribution it draws the same indices with any library,
+// so a seed gives the same interval anywhere.
+std::size_t draw_index(std::mt19937_64& generator, std::size_t n) {
+  __extension__ using Wide = unsigned __int128;  // GCC and Clang; __extension__ keeps -Wpedantic quiet
+  return static_cast<std::size_t>((static_cast<Wide>(generator()) * n) >> 64);
+}
+
+double resampled_median(std::span<const double> values, std::vector<double>& scratch, std::mt19937_64& generator) {
+  for (double& v : scratch) v = values[draw_index(generator, values.size())];
+  const auto middle = scratch.begin() + static_cast<std::ptrdiff_t>(scratch.size() / 2);
+  std::nth_element(scratch.begin(), middle, scratch.end());
+  if (scratch.size() % 2 == 1) return *middle;
+  return (*std::max_element(scratch.begin(), middle) + *middle) / 2.0;
+}
+
+}  // namespace
+
+double median_of(std::span<const double> values) {
+  if (values.empty()) throw std::invalid_argument("median of no values");
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  return quantile(sorted, 0.5);
+}
+
+RankTestResult mann_whitney_u(std::span<const double> a, std::span<const double> b) {
+  check_sample(a, "first");
+  check_sample(b, "second");
+  const std::size_t n1 = a.size(), n2 = b.size();
+  const PooledRanks ranks = pooled_ranks(a, b);
+  RankTestResult result;
+  result.u = ranks.rank_sum_a - static_cast<double>(n1 * (n1 + 1)) / 2.0;
+  const bool ties = ranks.tie_term > 0.0;
+  if (!ties && n1 <= kExactRankTestMaxN && n2 <= kExactRankTestMaxN) {
+    result.method = RankTestMethod::exact;
+    result.p_value = exact_two_sided_p(result.u, n1, n2);
+  } else {
+    result.method = RankTestMethod::normal_approximation;
+    result.p_value = normal_two_sided_p(result.u, n1, n2, ranks.tie_term);
+  }
+  return result;
+}
+
+std::optional<MedianChange> median_change(std::span<const double> base, std::span<const double> candidate,
+                                          const BootstrapOptions& options) {
+  check_sample(base, "base");
+  check_sample(candidate, "candidate");
+  if (options.resamples == 0) throw std::invalid_argument("bootstrap needs at least one resample");
+  if (!(options.confidence > 0.0 && options.confidence < 1.0))
+    throw std::invalid_argument(fmt::format("confidence {} is outside (0, 1)", options.confidence));
+
+  MedianChange out;
+  out.base_median = median_of(base);
+  out.candidate_median = median_of(candidate);
+  if (!(out.base_median > 0.0)) return std::nullopt;
+  out.change = out.candidate_median / out.base_median - 1.0;
+
+  std::mt19937_64 generator(options.seed);
+  std::vector<double> base_scratch(base.size()), candidate_scratch(candidate.size());
+  std::vector<double> changes(options.resamples);
+  for (double& change : changes) {
+    const double base_median = resampled_median(base, base_scratch, generator);
+    if (!(base_median > 0.0)) return std::nullopt;
+    change = resampled_median(candidate, candidate_scratch, generator) / base_median - 1.0;
+  }
+  std::sort(changes.begin(), changes.end());
+  const double tail = (1.0 - options.confidence) / 2.0;
+  out.low = quantile(changes, tail);
+  out.high = quantile(changes, 1.0 - tail);
+  return out;
+}
+
+}  // namespace primbench

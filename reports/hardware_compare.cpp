@@ -1,0 +1,250 @@
+#include "reports/hardware_compare.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <optional>
+#include <set>
+
+#include "harness/errors.hpp"
+#include "reports/compare.hpp"
+#include "reports/result_reader.hpp"
+
+namespace primbench {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kMetric = "real_time";
+
+// One column: the files measured on one machine.
+struct Machine {
+  std::string label;
+  std::vector<std::string> files;
+  MachineIdentity identity;
+  std::vector<std::pair<std::string, std::string>> facts;
+  std::map<std::string, BenchmarkRun> runs;
+  std::vector<std::string> order;  // run names in file order
+};
+
+bool same_identity(const MachineIdentity& a, const MachineIdentity& b) {
+  return a.host == b.host && a.cpu_model == b.cpu_model && a.num_cpus == b.num_cpus && a.topology == b.topology;
+}
+
+bool overlaps(const Machine& machine, const std::vector<BenchmarkRun>& runs) {
+  for (const auto& run : runs) {
+    if (machine.runs.contains(run.name)) return true;
+  }
+  return false;
+}
+
+std::string file_stem(const std::string& file) { return std::filesystem::path(file).stem().string(); }
+
+// Host names label the columns; two columns of one host (separate runs) or a
+// file without a host name fall back on the file name.
+void label_machines(std::vector<Machine>& machines) {
+  std::map<std::string, int> uses;
+  for (auto& m : machines) {
+    m.label = m.identity.host.empty() ? file_stem(m.files.front()) : m.identity.host;
+    ++uses[m.label];
+  }
+  std::set<std::string> taken;
+  for (auto& m : machines) {
+    if (uses[m.label] > 1) m.label = fmt::format("{} ({})", m.label, file_stem(m.files.front()));
+    const std::string wanted = m.label;
+    for (int k = 2; !taken.insert(m.label).second; ++k) m.label = fmt::format("{} #{}", wanted, k);
+  }
+}
+
+std::vector<Machine> group_machines(const std::vector<HardwareInput>& inputs) {
+  std::vector<Machine> machines;
+  for (const auto& input : inputs) {
+    const MachineIdentity identity = machine_identity(input.doc);
+    std::vector<BenchmarkRun> runs = benchmark_runs(input.doc);
+    Machine* into = nullptr;
+    for (auto& m : machines) {
+      if (same_identity(m.identity, identity) && !overlaps(m, runs)) into = &m;
+    }
+    if (!into) {
+      machines.push_back(Machine{"", {}, identity, machine_facts(input.doc), {}, {}});
+      into = &machines.back();
+    }
+    into->files.push_back(input.file);
+    for (auto& run : runs) {
+      into->order.push_back(run.name);
+      into->runs.emplace(run.name, std::move(run));
+    }
+  }
+  label_machines(machines);
+  return machines;
+}
+
+// "pipe/pipe/processes/cross-package/rtt/8" -> title "pipe/pipe/processes/rtt/8",
+// placement "cross-package"; a name without a placement is its own title.
+struct NameParts {
+  std::string title, placement, family;
+};
+
+NameParts split_name(const std::string& name) {
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    const auto slash = name.find('/', start);
+    parts.push_back(name.substr(start, slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  NameParts out{name, "", parts.front()};
+  if (parts.size() >= 4 && (parts[2] == "threads" || parts[2] == "processes")) {
+    out.placement = parts[3];
+    parts.erase(parts.begin() + 3);
+    out.title = fmt::format("{}", fmt::join(parts, "/"));
+  }
+  return out;
+}
+
+json counters_of(const BenchmarkRun& run) {
+  json counters = json::object();
+  const json* entry = representative_entry(run);
+  if (!entry) return counters;
+  for (const std::string& name : counter_names(*entry)) {
+    if (!metric_direction(name)) continue;
+    if (auto value = representative_value(run, name)) counters[name] = *value;
+  }
+  return counters;
+}
+
+json cell_of(const Machine& machine, const std::string& name) {
+  json cell{{"status", "ok"}, {"value", nullptr},          {"repetitions", 0},  {"relative", nullptr},
+            {"versus_baseline", nullptr}, {"counters", json::object()}, {"note", ""}};
+  const auto it = machine.runs.find(name);
+  if (it == machine.runs.end()) {
+    cell["status"] = "missing";
+    cell["note"] = "not in this machine's files";
+    return cell;
+  }
+  const BenchmarkRun& run = it->second;
+  if (run.error) {
+    const std::string prefix = "unavailable: ";
+    const bool unavailable = run.error->rfind("unavailable", 0) == 0;
+    cell["status"] = unavailable ? "unavailable" : "failed";
+    cell["note"] = run.error->rfind(prefix, 0) == 0 ? run.error->substr(prefix.size()) : *run.error;
+    return cell;
+  }
+  cell["repetitions"] = run.repetitions.size();
+  if (auto value = representative_value(run, kMetric)) cell["value"] = *value;
+  else cell["note"] = "no real_time value";
+  cell["counters"] = counters_of(run);
+  return cell;
+}
+
+// The candidate machine against the baseline, where both have enough
+// repetitions to test: compare's own rule, worded for machines.
+json versus_baseline(const BenchmarkRun& baseline, const BenchmarkRun& other) {
+  const CompareOptions options;
+  const std::vector<double> base = repetition_values(baseline, kMetric);
+  const std::vector<double> candidate = repetition_values(other, kMetric);
+  if (std::min(base.size(), candidate.size()) < options.min_repetitions) return nullptr;
+  BootstrapOptions bootstrap;
+  bootstrap.confidence = 1.0 - options.alpha;
+  const auto change = median_change(base, candidate, bootstrap);
+  if (!change) return nullptr;
+  const RankTestResult test = mann_whitney_u(base, candidate);
+  const Verdict verdict = classify_change(test.p_value, change->low, change->high, Better::lower, options);
+  return {{"change", change->change},
+          {"low", change->low},
+          {"high", change->high},
+          {"p_value", test.p_value},
+          {"verdict", verdict == Verdict::regression    ? "slower"
+                      : verdict == Verdict::improvement ? "faster"
+                                                        : "within noise"}};
+}
+
+void relate_to_baseline(json& row, const std::vector<Machine>& machines, std::size_t baseline) {
+  const std::string name = row["benchmark"];
+  const json& base_cell = row["cells"][baseline];
+  const bool base_ok = base_cell["value"].is_number() && base_cell["value"].get<double>() > 0.0;
+  for (std::size_t m = 0; m < machines.size(); ++m) {
+    json& cell = row["cells"][m];
+    if (!base_ok || !cell["value"].is_number()) continue;
+    cell["relative"] = cell["value"].get<double>() / base_cell["value"].get<double>();
+    if (m != baseline)
+      cell["versus_baseline"] = versus_baseline(machines[baseline].runs.at(name), machines[m].runs.at(name));
+  }
+}
+
+json tables_of(const std::vector<Machine>& machines, std::size_t baseline) {
+  // Tables and rows in the baseline's file order, then what only others have.
+  std::vector<std::size_t> visit{baseline};
+  for (std::size_t m = 0; m < machines.size(); ++m) {
+    if (m != baseline) visit.push_back(m);
+  }
+  json tables = json::array();
+  std::map<std::string, std::size_t> table_index;
+  std::set<std::string> placed;
+  for (std::size_t m : visit) {
+    for (const std::string& name : machines[m].order) {
+      if (!placed.insert(name).second) continue;
+      const NameParts parts = split_name(name);
+      auto [it, added] = table_index.try_emplace(parts.title, tables.size());
+      if (added) tables.push_back({{"title", parts.title}, {"family", parts.family}, {"rows", json::array()}});
+      json row{{"placement", parts.placement}, {"benchmark", name}, {"cells", json::array()}};
+      for (const Machine& machine : machines) row["cells"].push_back(cell_of(machine, name));
+      relate_to_baseline(row, machines, baseline);
+      tables[it->second]["rows"].push_back(std::move(row));
+    }
+  }
+  return tables;
+}
+
+json context_diff(const std::vector<Machine>& machines) {
+  json diff = json::array();
+  const auto& labels = machines.front().facts;
+  for (std::size_t f = 0; f < labels.size(); ++f) {
+    if (labels[f].first == "date") continue;  // always differs; shown with each machine's facts
+    json values = json::array();
+    std::set<std::string> distinct;
+    for (const auto& m : machines) {
+      values.push_back(m.facts[f].second);
+      distinct.insert(m.facts[f].second);
+    }
+    if (distinct.size() > 1) diff.push_back({{"fact", labels[f].first}, {"values", values}});
+  }
+  return diff;
+}
+
+}  // namespace
+
+std::vector<std::string> hardware_machine_labels(const std::vector<HardwareInput>& inputs) {
+  std::vector<std::string> labels;
+  for (const auto& m : group_machines(inputs)) labels.push_back(m.label);
+  return labels;
+}
+
+nlohmann::json hardware_comparison_model(const std::vector<HardwareInput>& inputs, std::size_t baseline) {
+  const std::vector<Machine> machines = group_machines(inputs);
+  if (machines.size() < 2)
+    throw UsageError(fmt::format("--hardware needs results from at least two machines; the {} file(s) given are "
+                                 "all from {}",
+                                 inputs.size(), machines.empty() ? "nowhere" : machines.front().label));
+  if (baseline >= machines.size())
+    throw UsageError(fmt::format("--baseline {} is out of range: there are {} machines", baseline + 1, machines.size()));
+
+  json model{{"metric", kMetric}, {"unit", "ns"}, {"better", "lower"}, {"baseline", baseline}};
+  json& columns = model["machines"] = json::array();
+  for (const auto& m : machines) {
+    json facts = json::object();
+    for (const auto& [label, value] : m.facts) facts[label] = value;
+    columns.push_back({{"label", m.label}, {"files", m.files}, {"facts", facts}});
+  }
+  model["context_diff"] = context_diff(machines);
+  model["tables"] = tables_of(machines, baseline);
+  return model;
+}
+
+nlohmann::json hardware_comparison_model(const std::vector<std::filesystem::path>& files, std::size_t baseline) {
+  std::vector<HardwareInput> inputs;
+  for (const auto& file : files) inputs.push_back({file.string(), read_result_file(file)});
+  return hardware_comparison_model(inputs, baseline);
+}
+
+}  // namespace primbench

@@ -1,0 +1,262 @@
+#include "reports/html_report.hpp"
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <map>
+
+#include "reports/compare_format.hpp"
+#include "reports/html_page.hpp"
+#include "reports/report_benchmarks.hpp"
+#include "reports/report_charts.hpp"
+#include "reports/report_summary.hpp"
+#include "reports/result_reader.hpp"
+#include "reports/web_assets.hpp"
+
+namespace primbench {
+namespace {
+
+using nlohmann::json;
+
+// Headings for the families primbench ships; another family is headed by its name.
+const std::map<std::string, std::string>& family_titles() {
+  static const std::map<std::string, std::string> titles{
+      {"c2c", "c2c: core-to-core cache-line round trip"},
+      {"harness", "harness: the cost of measuring"},
+      {"pipe", "pipe: pipes, sockets, FIFOs and eventfd"},
+      {"queue", "queue: message queues and rings"},
+      {"shm", "shm: shared memory, atomics and the core-to-core matrix"},
+      {"server", "server: request/response over a socket"},
+      {"locks", "locks: mutexes and spinlocks"},
+      {"sync", "sync: waking another thread or process"},
+      {"pool", "pool: handing work to a thread or process pool"},
+      {"spawn", "spawn: starting threads and processes"},
+      {"countdown", "countdown: CPU-bound scaling"},
+  };
+  return titles;
+}
+
+std::string family_title(const std::string& family) {
+  const auto it = family_titles().find(family);
+  return it != family_titles().end() ? it->second : family;
+}
+
+json text_block(const std::string& text) { return {{"kind", "text"}, {"text", text}}; }
+
+json section(const std::string& id, const std::string& heading, json blocks) {
+  return {{"id", id}, {"heading", heading}, {"blocks", std::move(blocks)}};
+}
+
+// A table column: a heading and the cell of one benchmark (nullopt: empty).
+struct Column {
+  std::string label;
+  bool numeric;
+  std::function<std::optional<std::string>(const BenchmarkView&)> cell;
+};
+
+// The table of `views` with the columns that have at least one cell.
+json table_block(const std::string& caption, const BenchmarkList& views, const std::vector<Column>& columns) {
+  std::vector<bool> used(columns.size(), false);
+  std::vector<std::vector<std::optional<std::string>>> cells;
+  for (const BenchmarkView* v : views) {
+    auto& row = cells.emplace_back();
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      row.push_back(columns[c].cell(*v));
+      used[c] = used[c] || row.back().has_value();
+    }
+  }
+  json heads = json::array(), rows = json::array();
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    if (used[c]) heads.push_back({{"label", columns[c].label}, {"numeric", columns[c].numeric}});
+  for (const auto& row : cells) {
+    json out = json::array();
+    for (std::size_t c = 0; c < columns.size(); ++c)
+      if (used[c]) out.push_back(row[c] ? json(*row[c]) : json(nullptr));
+    rows.push_back(std::move(out));
+  }
+  return {{"kind", "table"}, {"caption", caption}, {"columns", std::move(heads)}, {"rows", std::move(rows)}};
+}
+
+std::optional<std::string> duration(const std::optional<double>& ns) {
+  return ns ? std::optional(format_quantity(*ns, "ns")) : std::nullopt;
+}
+
+std::optional<std::string> rate(const std::optional<RateCounter>& r) {
+  return r ? std::optional(format_quantity(r->per_second, r->unit)) : std::nullopt;
+}
+
+std::string notes_of(const BenchmarkView& v) {
+  std::vector<std::string> notes;
+  if (!v.label.empty()) notes.push_back(v.label);
+  if (!v.placement_ok) notes.push_back("placement check failed");
+  if (v.oversubscribed) notes.push_back("oversubscribed");
+  if (v.cv && *v.cv > kHighCv) notes.push_back("noisy");
+  std::string out;
+  for (const auto& n : notes) {
+    if (!out.empty()) out += "; ";
+    out += n;
+  }
+  return out;
+}
+
+std::vector<Column> measurement_columns(const CoreToCoreFloors& floors) {
+  return {
+      {"benchmark", false, [](const BenchmarkView& v) { return std::optional(short_name(v.base)); }},
+      {"p50", true, [](const BenchmarkView& v) { return duration(v.p50); }},
+      {"p99", true, [](const BenchmarkView& v) { return duration(v.p99); }},
+      {"p99.9", true, [](const BenchmarkView& v) { return duration(v.p999); }},
+      {"max", true, [](const BenchmarkView& v) { return duration(v.max); }},
+      {"time / op", true, [](const BenchmarkView& v) { return duration(v.time_ns); }},
+      {"throughput", true, [](const BenchmarkView& v) { return rate(v.op_rate); }},
+      {"bytes / s", true, [](const BenchmarkView& v) { return rate(v.byte_rate); }},
+      {"speedup", true,
+       [](const BenchmarkView& v) {
+         return v.speedup ? std::optional(fmt::format("{:.2f}×", *v.speedup)) : std::nullopt;
+       }},
+      {"× c2c floor", true,
+       [&floors](const BenchmarkView& v) -> std::optional<std::string> {
+         const auto floor = floors.floor_ns(v.mode, v.placement);
+         const auto cost = cost_ns(v);
+         if (v.family == "c2c" || !floor || !cost || *floor <= 0) return std::nullopt;
+         return fmt::format("{:.3g}×", *cost / *floor);
+       }},
+      {"samples", true,
+       [](const BenchmarkView& v) { return v.samples ? std::optional(fmt::format("{:.0f}", *v.samples)) : std::nullopt; }},
+      {"CV (reps)", true,
+       [](const BenchmarkView& v) {
+         return v.cv ? std::optional(fmt::format("{:.1f} % ({})", *v.cv * 100, v.repetitions)) : std::nullopt;
+       }},
+      {"notes", false,
+       [](const BenchmarkView& v) {
+         std::string n = notes_of(v);
+         return n.empty() ? std::nullopt : std::optional(n);
+       }},
+  };
+}
+
+std::vector<Column> error_columns() {
+  return {{"benchmark", false, [](const BenchmarkView& v) { return std::optional(v.base); }},
+          {"reason", false, [](const BenchmarkView& v) { return std::optional(v.error); }}};
+}
+
+json summary_section(const json& results, const std::vector<BenchmarkView>& views) {
+  json blocks = json::array();
+  const auto warnings = noise_warnings(results, views);
+  if (warnings.empty())
+    blocks.push_back(text_block("No noise warnings: nothing in the machine's context or in the results suggests "
+                                "the numbers are disturbed."));
+  else
+    blocks.push_back({{"kind", "warnings"}, {"heading", "Noise warnings"}, {"items", warnings}});
+  blocks.push_back(machine_facts_block(results));
+  blocks.push_back(run_facts_block(results));
+  return section("machine", "Machine and run", std::move(blocks));
+}
+
+json topology_section(const json& results, const TopologyPicture& topology) {
+  json blocks = json::array();
+  if (const json& t = results.contains("primbench") ? results["primbench"].value("topology", json()) : json();
+      t.is_object() && t.contains("summary"))
+    blocks.push_back(text_block(t["summary"].is_string() ? t["summary"].get<std::string>() : t["summary"].dump()));
+  if (!topology.svg.empty())
+    blocks.push_back({{"kind", "svg_image"},
+                      {"svg", topology.svg},
+                      {"alt", "the machine's topology drawn by hwloc's lstopo"},
+                      {"note", topology.note}});
+  else
+    blocks.push_back(text_block(topology.note));
+  if (auto classes = placement_classes_block(results)) blocks.push_back(std::move(*classes));
+  return section("topology", "Topology", std::move(blocks));
+}
+
+json floor_section(const std::vector<BenchmarkView>& views, const CoreToCoreFloors& floors) {
+  json blocks = json::array();
+  BenchmarkList all, floor_views;
+  for (const auto& v : views) {
+    all.push_back(&v);
+    if (v.family == "c2c" && v.what == "rtt" && v.segments.size() == 4 && v.error.empty() && v.p50)
+      floor_views.push_back(&v);
+  }
+  if (floors.empty()) {
+    blocks.push_back(text_block("This run did not measure c2c/rtt, the core-to-core round trip, so there is no "
+                                "floor to compare the primitives with. Run the c2c family to see it."));
+    return section("floor", "Cost against the core-to-core floor", std::move(blocks));
+  }
+  blocks.push_back(text_block(
+      "The floor is what the hardware charges for one hand-off between two workers: the median round trip of a "
+      "cache line bounced between them (c2c/rtt), per mode and placement class. No primitive that hands data from "
+      "one worker to another can beat it; the multiple says how much a primitive adds on top."));
+  blocks.push_back(table_block(
+      "Core-to-core floors", floor_views,
+      {{"benchmark", false, [](const BenchmarkView& v) { return std::optional(v.base); }},
+       {"mode", false, [](const BenchmarkView& v) { return std::optional(v.mode); }},
+       {"placement", false, [](const BenchmarkView& v) { return std::optional(v.placement); }},
+       {"floor (p50 round trip)", true, [](const BenchmarkView& v) { return duration(v.p50); }}}));
+  if (auto chart = floor_multiple_chart(all, floors))
+    blocks.push_back(std::move(*chart));
+  else
+    blocks.push_back(text_block("No benchmark outside c2c ran on a mode and placement class with a floor."));
+  return section("floor", "Cost against the core-to-core floor", std::move(blocks));
+}
+
+json family_section(const std::string& family, const BenchmarkList& views, const CoreToCoreFloors& floors) {
+  BenchmarkList measured, unavailable, failed;
+  for (const BenchmarkView* v : views)
+    (v->error.empty() ? measured : v->unavailable ? unavailable : failed).push_back(v);
+  json blocks = json::array();
+  blocks.push_back(text_block(fmt::format("{} benchmarks: {} measured, {} unavailable on this machine, {} failed.",
+                                          views.size(), measured.size(), unavailable.size(), failed.size())));
+  if (!measured.empty())
+    blocks.push_back(table_block("Results (latency percentiles from each benchmark's histogram; time / op is "
+                                 "Google Benchmark's time per iteration)",
+                                 measured, measurement_columns(floors)));
+  for (auto* build : {&latency_percentile_chart, &latency_by_size_chart, &throughput_by_size_chart,
+                      &throughput_by_workers_chart, &speedup_chart})
+    if (auto chart = (*build)(measured)) blocks.push_back(std::move(*chart));
+  for (const BenchmarkView* v : measured)
+    if (auto heatmap = core_to_core_heatmap(*v)) blocks.push_back(std::move(*heatmap));
+  if (!unavailable.empty())
+    blocks.push_back(table_block("Not measured on this machine", unavailable, error_columns()));
+  if (!failed.empty()) blocks.push_back(table_block("Failed", failed, error_columns()));
+  return section("family-" + family, family_title(family), std::move(blocks));
+}
+
+std::string host_of(const json& results) { return machine_identity(results).host; }
+
+}  // namespace
+
+json html_report_document(const json& results, const TopologyPicture& topology) {
+  const std::vector<BenchmarkView> views = benchmark_views(results);
+  const CoreToCoreFloors floors(views);
+
+  std::vector<std::string> families;
+  std::map<std::string, BenchmarkList> by_family;
+  for (const auto& v : views) {
+    const std::string family = v.family.empty() ? "other" : v.family;
+    if (by_family[family].empty()) families.push_back(family);
+    by_family[family].push_back(&v);
+  }
+
+  json sections = json::array();
+  sections.push_back(summary_section(results, views));
+  sections.push_back(topology_section(results, topology));
+  sections.push_back(floor_section(views, floors));
+  for (const auto& family : families) sections.push_back(family_section(family, by_family[family], floors));
+
+  const std::string host = host_of(results);
+  return {{"title", fmt::format("primbench report: {}", host.empty() ? "unknown host" : host)},
+          {"subtitle", fmt::format("{} benchmarks in {} families", views.size(), families.size())},
+          {"generator", fmt::format("primbench {} · charts by Apache ECharts {}", PRIMBENCH_VERSION,
+                                    web::echarts_version())},
+          {"sections", std::move(sections)}};
+}
+
+void write_html_report(const json& results, const std::filesystem::path& out_html,
+                       const std::filesystem::path& run_dir) {
+  write_html_page(out_html, html_report_document(results, topology_picture(run_dir, host_of(results))));
+}
+
+void write_html_report(const json& results, const std::filesystem::path& out_html) {
+  write_html_report(results, out_html, out_html.parent_path().empty() ? "." : out_html.parent_path());
+}
+
+}  // namespace primbench

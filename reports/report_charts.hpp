@@ -1,0 +1,57 @@
+// The charts of the HTML report, as blocks of the page's document model
+// (reports/html_page.hpp); reports/web/page.js draws them with ECharts.
+//
+//   {"kind":"chart", "chart":"xy", "title", "note"?,
+//    "x":{"label","unit","log","categories"?}, "y":{"label","unit","log"},
+//    "series":[{"name", "style":"line"|"points"|"fit"|"ideal", "group", "hidden"?, "points":[[x,y]...]}]}
+//   {"kind":"chart", "chart":"heatmap", "title", "note"?, "x":{"label"}, "y":{"label"},
+//    "x_categories":[str], "y_categories":[str], "cells":[[x index, y index, value]...], "value":{"label","unit"}}
+//   {"kind":"chart", "chart":"bars", "title", "note"?, "x":{"label","unit","log"},
+//    "categories":[str], "series":[{"name","values":[number|null]}], "reference":number?}
+//   (horizontal bars, one group per category, one bar per series)
+//
+// A series' "group" gives it its colour: a fitted curve shares its points'.
+// Each builder returns nullopt when the benchmarks give it nothing to draw.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <vector>
+
+#include "reports/report_benchmarks.hpp"
+
+namespace primbench {
+
+using BenchmarkList = std::vector<const BenchmarkView*>;
+
+// p50 ... p99.99 and max of every benchmark with a latency distribution, log scale.
+std::optional<nlohmann::json> latency_percentile_chart(const BenchmarkList& views);
+
+// Throughput (bytes/s when the family counts bytes, else its operation rate)
+// against message size, one line per sweep of at least two sizes; log-log.
+std::optional<nlohmann::json> throughput_by_size_chart(const BenchmarkList& views);
+
+// Median latency against message size, for sweeps that measure a distribution.
+std::optional<nlohmann::json> latency_by_size_chart(const BenchmarkList& views);
+
+// Throughput against workers, one sweep per line, each with the Universal
+// Scalability Law fitted (reports/usl_fit.hpp) where the sweep has enough
+// worker counts; the note gives the fit or why there is none.
+std::optional<nlohmann::json> throughput_by_workers_chart(const BenchmarkList& views);
+
+// Speedup against workers (countdown), with the ideal line speedup = workers.
+std::optional<nlohmann::json> speedup_chart(const BenchmarkList& views);
+
+// A core-to-core round-trip matrix (shm/c2c_matrix: extra.pus, extra.rtt_ns).
+std::optional<nlohmann::json> core_to_core_heatmap(const BenchmarkView& view);
+
+// Each benchmark's cost (cost_ns) as a multiple of the floor of its mode and
+// placement class, smallest first.
+std::optional<nlohmann::json> floor_multiple_chart(const BenchmarkList& views, const CoreToCoreFloors& floors);
+
+// How a benchmark is named in a chart or table of its family's section: the
+// name without the family.
+std::string short_name(const std::string& name);
+
+}  // namespace primbench

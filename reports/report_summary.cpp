@@ -1,0 +1,186 @@
+#include "reports/report_summary.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "reports/result_reader.hpp"
+
+namespace primbench {
+namespace {
+
+using nlohmann::json;
+
+const json& at_path(const json& doc, std::initializer_list<const char*> path) {
+  static const json none;
+  const json* j = &doc;
+  for (const char* key : path) {
+    if (!j->is_object() || !j->contains(key)) return none;
+    j = &(*j)[key];
+  }
+  return *j;
+}
+
+std::string text(const json& value) {
+  if (value.is_null()) return {};
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
+  if (value.is_array()) {
+    std::string out;
+    for (const json& item : value) {
+      if (!out.empty()) out += ", ";
+      out += text(item);
+    }
+    return out;
+  }
+  if (value.is_number_float()) return fmt::format("{:.4g}", value.get<double>());
+  return value.dump();
+}
+
+void add_row(json& rows, const std::string& label, const std::string& value) {
+  if (!value.empty()) rows.push_back({label, value});
+}
+
+std::string load_text(const json& load) {
+  if (!load.is_object()) return {};
+  return fmt::format("{} / {} / {} (1, 5, 15 min)", text(load.value("one_minute", json())),
+                     text(load.value("five_minutes", json())), text(load.value("fifteen_minutes", json())));
+}
+
+// "a, b, c and 4 more"
+std::string name_list(const std::vector<std::string>& names, std::size_t shown = 5) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < shown; ++i) {
+    if (i) out += ", ";
+    out += names[i];
+  }
+  if (names.size() > shown) out += fmt::format(" and {} more", names.size() - shown);
+  return out;
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+}  // namespace
+
+json machine_facts_block(const json& results) {
+  json rows = json::array();
+  for (const auto& [label, value] : machine_facts(results)) add_row(rows, label, value);
+  const json& machine = at_path(results, {"primbench", "machine"});
+  add_row(rows, "container", text(machine.value("container", json())));
+  add_row(rows, "CPU affinity", text(machine.value("affinity", json())));
+  add_row(rows, "load at start", load_text(machine.value("load_average_start", json())));
+  add_row(rows, "load at end", load_text(machine.value("load_average_end", json())));
+  if (machine.is_null()) add_row(rows, "load", text(at_path(results, {"context", "load_avg"})));
+  const json& clock = at_path(results, {"primbench", "clock"});
+  if (clock.is_object()) {
+    std::string c = text(clock.value("source", json()));
+    if (const auto hz = clock.value("tsc_hz", json()); hz.is_number())
+      c += fmt::format(", TSC {:.4g} GHz", hz.get<double>() / 1e9);
+    if (const auto o = clock.value("read_overhead_ns", json()); o.is_number())
+      c += fmt::format(", read overhead {:.3g} ns", o.get<double>());
+    if (const auto r = clock.value("resolution_ns", json()); r.is_number())
+      c += fmt::format(", resolution {:.3g} ns", r.get<double>());
+    std::erase_if(rows, [](const json& row) { return row[0] == "clock"; });
+    add_row(rows, "clock", c);
+  }
+  return {{"kind", "facts"}, {"rows", std::move(rows)}};
+}
+
+json run_facts_block(const json& results) {
+  json rows = json::array();
+  const json& run = at_path(results, {"primbench", "run"});
+  add_row(rows, "started", text(run.value("started_at", at_path(results, {"context", "date"}))));
+  add_row(rows, "finished", text(run.value("finished_at", json())));
+  const json& config = run.value("config", json());
+  if (config.is_object()) {
+    add_row(rows, "suite", config.value("quick", false) ? "quick (--quick)" : "default");
+    add_row(rows, "families", config.contains("families") && !config["families"].empty() ? text(config["families"]) : "all");
+    add_row(rows, "filter", text(config.value("filter", json())));
+    add_row(rows, "message sizes", text(config.value("sizes", json())));
+    add_row(rows, "Google Benchmark flags", text(config.value("gbench_flags", json())));
+  }
+  if (run.is_object())
+    add_row(rows, "benchmarks",
+            fmt::format("{} listed, {} run, {} succeeded", text(run.value("benchmarks_listed", json(0))),
+                        text(run.value("benchmarks_run", json(0))), text(run.value("benchmarks_ok", json(0)))));
+  if (run.value("interrupted", false)) add_row(rows, "interrupted", text(run.value("interrupted_by", json("yes"))));
+  return {{"kind", "facts"}, {"rows", std::move(rows)}};
+}
+
+std::vector<std::string> noise_warnings(const json& results, const std::vector<BenchmarkView>& views) {
+  std::vector<std::string> out;
+  const json& machine = at_path(results, {"primbench", "machine"});
+  if (!results.contains("primbench"))
+    out.push_back("This is a plain Google Benchmark file: it carries no machine context, placements or latency "
+                  "histograms, so noise can only be judged from repetitions.");
+  if (machine.contains("warnings") && machine["warnings"].is_array())
+    for (const json& w : machine["warnings"])
+      if (w.is_string()) out.push_back(w.get<std::string>());
+  if (!machine.is_object() && at_path(results, {"context", "cpu_scaling_enabled"}) == true)
+    out.push_back("CPU frequency scaling was enabled (Google Benchmark's check): clock speed can change during a run.");
+
+  const json& load_end = machine.value("load_average_end", json());
+  const json& cpus = machine.value("logical_cpus_online", json());
+  if (load_end.is_object() && load_end.value("one_minute", json()).is_number() && cpus.is_number() &&
+      load_end["one_minute"].get<double>() > 0.5 * cpus.get<double>())
+    out.push_back(fmt::format("The 1-minute load average was {:.2f} on {} online CPUs at the end of the run: other "
+                              "work competed with the benchmarks.",
+                              load_end["one_minute"].get<double>(), text(cpus)));
+  const std::string build = text(machine.value("build_type", json()));
+  if (!build.empty() && build != "Release" && build != "release" && build != "RelWithDebInfo")
+    out.push_back(fmt::format("primbench was built as '{}', not Release: the harness itself may be slower.", build));
+  if (at_path(results, {"primbench", "run", "interrupted"}) == true)
+    out.push_back("The run was interrupted: the report shows the benchmarks that finished.");
+
+  std::vector<std::string> oversubscribed, misplaced, noisy, failed;
+  bool any_repeated = false;
+  for (const BenchmarkView& v : views) {
+    if (v.oversubscribed) oversubscribed.push_back(v.base);
+    if (!v.placement_ok && v.error.empty()) misplaced.push_back(v.base);
+    if (!v.error.empty() && !v.unavailable) failed.push_back(v.base);
+    if (v.repetitions > 1 || v.cv) any_repeated = true;
+    if (v.cv && *v.cv > kHighCv) noisy.push_back(fmt::format("{} ({:.1f} %)", v.base, *v.cv * 100));
+  }
+  if (!oversubscribed.empty())
+    out.push_back(fmt::format("{} ran more workers than PUs (oversubscribed), so the timings include time-sharing: {}.",
+                              plural(oversubscribed.size(), "benchmark", "benchmarks"), name_list(oversubscribed)));
+  if (!misplaced.empty())
+    out.push_back(fmt::format("{} did not run exactly where requested (the placement check failed): {}.",
+                              plural(misplaced.size(), "benchmark", "benchmarks"), name_list(misplaced)));
+  if (!noisy.empty())
+    out.push_back(fmt::format("High variation between repetitions (coefficient of variation above {:.0f} %) in {}: {}.",
+                              kHighCv * 100, plural(noisy.size(), "benchmark", "benchmarks"), name_list(noisy)));
+  if (!any_repeated && !views.empty())
+    out.push_back("Each benchmark ran once: no spread between repetitions can be shown. Run with "
+                  "--benchmark_repetitions=5 to measure it.");
+  if (!failed.empty())
+    out.push_back(fmt::format("{} failed (see Errors): {}.", plural(failed.size(), "benchmark", "benchmarks"),
+                              name_list(failed)));
+  return out;
+}
+
+std::optional<json> placement_classes_block(const json& results) {
+  const json& classes = at_path(results, {"primbench", "pair_plan", "pair_classes"});
+  if (!classes.is_array() || classes.empty()) return std::nullopt;
+  json rows = json::array();
+  for (const json& c : classes) {
+    std::string pairs;
+    if (c.contains("pairs") && c["pairs"].is_array())
+      for (const json& p : c["pairs"])
+        if (p.is_array() && p.size() == 2) {
+          if (!pairs.empty()) pairs += ", ";
+          pairs += fmt::format("PU {} ↔ PU {}", text(p[0]), text(p[1]));
+        }
+    const bool present = c.value("present", false);
+    const std::string note = text(c.value(present ? "caveat" : "reason", json()));
+    rows.push_back({text(c.value("class", json())), present ? "yes" : "no", pairs, note});
+  }
+  return json{{"kind", "table"},
+              {"caption", "Placement classes: where the two sides of a pair benchmark run"},
+              {"columns", {{{"label", "class"}}, {{"label", "present"}}, {{"label", "pairs"}}, {{"label", "note"}}}},
+              {"rows", std::move(rows)}};
+}
+
+}  // namespace primbench

@@ -1,0 +1,322 @@
+// Draws a primbench page (the HTML report, the hardware comparison) from the
+// document model embedded in <script id="primbench-document">. The model's
+// shape is described in reports/html_page.hpp and reports/report_charts.hpp;
+// primbench decides what to show, this script only draws it.
+//
+// Every string of the model reaches the page as a text node (textContent) or
+// as chart text drawn on a canvas (tooltips in ECharts' richText mode, not
+// HTML): nothing from the results is ever parsed as markup.
+'use strict';
+
+(function () {
+  const model = JSON.parse(document.getElementById('primbench-document').textContent);
+  const page = document.getElementById('page');
+  const charts = [];
+  // Colour-blind-safe palette (Okabe & Ito), then ECharts' own for more series.
+  const palette = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000',
+    '#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4'];
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // --- numbers ---------------------------------------------------------------
+
+  function significant(value) {
+    const abs = Math.abs(value);
+    if (abs !== 0 && (abs >= 1e5 || abs < 1e-3)) return value.toExponential(2);
+    return String(Number(value.toPrecision(3)));
+  }
+
+  function scaled(value, steps, unit) {
+    for (const [size, name] of steps) {
+      if (Math.abs(value) >= size * 0.9995) return significant(value / size) + ' ' + name + unit;
+    }
+    return significant(value) + (unit ? ' ' + unit : '');
+  }
+
+  function formatTimeNs(ns) {
+    return scaled(ns, [[1e9, 's'], [1e6, 'ms'], [1e3, 'µs'], [1, 'ns']], '');
+  }
+
+  function formatBytes(bytes) {
+    return scaled(bytes, [[1 << 30, 'GiB'], [1 << 20, 'MiB'], [1 << 10, 'KiB'], [1, 'B']], '');
+  }
+
+  function formatSi(value) {
+    return scaled(value, [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']], '').replace(/ (?=[TGMk]$)/, '');
+  }
+
+  // The tick and tooltip text of a value in `unit`: times and sizes carry their
+  // unit in every label, other units are named once in the axis title.
+  function formatterFor(unit) {
+    if (unit === 'ns') return formatTimeNs;
+    if (unit === 'B') return formatBytes;
+    return formatSi;
+  }
+
+  function formatWithUnit(value, unit) {
+    if (typeof value !== 'number') return String(value);
+    if (unit === 'ns' || unit === 'B') return formatterFor(unit)(value);
+    if (unit === '×') return significant(value) + '×';
+    return formatSi(value) + (unit ? ' ' + unit : '');
+  }
+
+  function axisTitle(axis) {
+    const parts = [];
+    if (axis.unit && axis.unit !== 'ns' && axis.unit !== 'B') parts.push(axis.unit);
+    if (axis.log) parts.push('log scale');
+    return parts.length ? axis.label + ' (' + parts.join(', ') + ')' : axis.label;
+  }
+
+  // --- blocks ----------------------------------------------------------------
+
+  function renderText(block) {
+    return el('p', 'text', block.text);
+  }
+
+  function renderWarnings(block) {
+    const box = el('div', 'warnings');
+    box.setAttribute('role', 'alert');
+    box.appendChild(el('h3', null, '⚠ ' + block.heading + ' (' + block.items.length + ')'));
+    const list = el('ul');
+    for (const item of block.items) list.appendChild(el('li', null, item));
+    box.appendChild(list);
+    return box;
+  }
+
+  function renderFacts(block) {
+    const table = el('table', 'facts');
+    const body = el('tbody');
+    for (const [label, value] of block.rows) {
+      const row = el('tr');
+      row.appendChild(el('th', null, label));
+      row.appendChild(el('td', null, value));
+      body.appendChild(row);
+    }
+    table.appendChild(body);
+    return table;
+  }
+
+  function renderTable(block) {
+    const figure = el('figure', 'table-block');
+    if (block.caption) figure.appendChild(el('figcaption', null, block.caption));
+    const wrap = el('div', 'table-scroll');
+    const table = el('table', 'data');
+    const head = el('thead');
+    const headRow = el('tr');
+    for (const column of block.columns) headRow.appendChild(el('th', column.numeric ? 'num' : null, column.label));
+    head.appendChild(headRow);
+    table.appendChild(head);
+    const body = el('tbody');
+    for (const row of block.rows) {
+      const tr = el('tr');
+      row.forEach((cell, i) => {
+        const numeric = block.columns[i] && block.columns[i].numeric;
+        tr.appendChild(el('td', numeric ? 'num' : null, cell === null ? '—' : cell));
+      });
+      body.appendChild(tr);
+    }
+    table.appendChild(body);
+    wrap.appendChild(table);
+    figure.appendChild(wrap);
+    return figure;
+  }
+
+  function renderSvgImage(block) {
+    const figure = el('figure', 'svg-image');
+    const img = el('img');
+    // As an image, an SVG runs no script and loads nothing.
+    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(block.svg);
+    img.alt = block.alt || '';
+    figure.appendChild(img);
+    if (block.note) figure.appendChild(el('figcaption', null, block.note));
+    return figure;
+  }
+
+  // --- charts ----------------------------------------------------------------
+
+  function chartHeight(block) {
+    if (block.chart === 'heatmap') return Math.min(900, Math.max(320, 30 * block.y_categories.length + 140));
+    if (block.chart === 'bars') {
+      return Math.max(200, (10 + 14 * block.series.length) * block.categories.length + 110);
+    }
+    return 420;
+  }
+
+  function baseOptions() {
+    return {
+      animation: false,
+      color: palette,
+      textStyle: { fontFamily: 'system-ui, sans-serif' },
+      tooltip: { renderMode: 'richText', confine: true },
+    };
+  }
+
+  function xyOptions(block) {
+    const x = block.x;
+    const y = block.y;
+    const formatX = formatterFor(x.unit);
+    const formatY = formatterFor(y.unit);
+    const selected = {};
+    const series = block.series.map((s) => {
+      selected[s.name] = !s.hidden;
+      const points = s.points.filter((p) => (!y.log || p[1] > 0) && (!x.log || x.categories || p[0] > 0));
+      const colour = s.style === 'ideal' ? '#777777' : palette[s.group % palette.length];
+      const common = { name: s.name, data: points, itemStyle: { color: colour }, lineStyle: { color: colour } };
+      if (s.style === 'points') return Object.assign(common, { type: 'scatter', symbolSize: 9 });
+      if (s.style === 'fit' || s.style === 'ideal') {
+        return Object.assign(common, {
+          type: 'line', showSymbol: false, smooth: s.style === 'fit',
+          lineStyle: { color: colour, type: 'dashed', width: 2 },
+        });
+      }
+      return Object.assign(common, { type: 'line', symbolSize: 6 });
+    });
+    const xAxis = x.categories
+      ? { type: 'category', data: x.categories, boundaryGap: false }
+      : { type: x.log ? 'log' : 'value', logBase: x.unit === 'B' ? 2 : 10, min: 'dataMin', max: 'dataMax',
+          axisLabel: { formatter: formatX } };
+    return Object.assign(baseOptions(), {
+      legend: { type: 'scroll', top: 0, selected: selected },
+      grid: { left: 20, right: 40, top: 40, bottom: 50, containLabel: true },
+      xAxis: Object.assign(xAxis, { name: axisTitle(x), nameLocation: 'middle', nameGap: 30 }),
+      yAxis: {
+        type: y.log ? 'log' : 'value', name: axisTitle(y), nameLocation: 'end', nameGap: 12,
+        nameTextStyle: { align: 'left' }, axisLabel: { formatter: formatY }, scale: !y.log,
+      },
+      tooltip: Object.assign(baseOptions().tooltip, {
+        trigger: 'item',
+        formatter: (p) => p.seriesName + '\n' + (x.categories ? p.value[0] : formatWithUnit(p.value[0], x.unit)) +
+          ': ' + formatWithUnit(p.value[1], y.unit),
+      }),
+      series: series,
+    });
+  }
+
+  function heatmapOptions(block) {
+    const values = block.cells.map((c) => c[2]);
+    const unit = block.value.unit;
+    const n = Math.max(block.x_categories.length, block.y_categories.length);
+    return Object.assign(baseOptions(), {
+      grid: { left: 20, right: 110, top: 20, bottom: 50, containLabel: true },
+      xAxis: { type: 'category', data: block.x_categories, name: block.x.label, nameLocation: 'middle',
+        nameGap: 30, splitArea: { show: true } },
+      yAxis: { type: 'category', data: block.y_categories, name: block.y.label, nameLocation: 'end',
+        inverse: true, splitArea: { show: true } },
+      visualMap: {
+        min: Math.min(...values), max: Math.max(...values), calculable: true, orient: 'vertical', right: 10,
+        top: 'middle', formatter: (v) => formatWithUnit(v, unit), text: [block.value.label, ''],
+        inRange: { color: ['#f7fbff', '#6baed6', '#08306b'] },
+      },
+      tooltip: Object.assign(baseOptions().tooltip, {
+        formatter: (p) => block.y_categories[p.value[1]] + ' → ' + block.x_categories[p.value[0]] + ': ' +
+          formatWithUnit(p.value[2], unit),
+      }),
+      series: [{
+        type: 'heatmap', name: block.value.label, data: block.cells,
+        label: { show: n <= 12, formatter: (p) => formatWithUnit(p.value[2], unit), fontSize: 10 },
+      }],
+    });
+  }
+
+  function barOptions(block) {
+    const x = block.x;
+    const values = [].concat(...block.series.map((s) => s.values)).filter((v) => typeof v === 'number' && v > 0);
+    const smallest = Math.min(...values, block.reference || Infinity);
+    const series = block.series.map((s, i) => ({
+      type: 'bar', name: s.name, data: s.values, itemStyle: { color: palette[i % palette.length] },
+      label: { show: true, position: 'right', formatter: (p) => formatWithUnit(p.value, x.unit), fontSize: 10 },
+    }));
+    if (block.reference) {
+      series[0].markLine = {
+        silent: true, symbol: 'none', lineStyle: { color: '#D55E00', type: 'dashed' },
+        label: { formatter: formatWithUnit(block.reference, x.unit) }, data: [{ xAxis: block.reference }],
+      };
+    }
+    return Object.assign(baseOptions(), {
+      legend: { show: block.series.length > 1, top: 0 },
+      grid: { left: 20, right: 60, top: 30, bottom: 40, containLabel: true },
+      xAxis: {
+        type: x.log ? 'log' : 'value', name: axisTitle(x), nameLocation: 'middle', nameGap: 26,
+        min: x.log ? Math.pow(10, Math.floor(Math.log10(smallest))) : 0,
+        axisLabel: { formatter: (v) => formatWithUnit(v, x.unit) },
+      },
+      yAxis: { type: 'category', data: block.categories, inverse: true,
+        axisLabel: { width: 380, overflow: 'truncate', fontSize: 11 } },
+      tooltip: Object.assign(baseOptions().tooltip, {
+        formatter: (p) => p.name + ' · ' + p.seriesName + ': ' + formatWithUnit(p.value, x.unit),
+      }),
+      series: series,
+    });
+  }
+
+  function renderChart(block) {
+    const figure = el('figure', 'chart');
+    figure.appendChild(el('h4', null, block.title));
+    const canvas = el('div', 'chart-canvas');
+    canvas.dataset.chart = block.chart;
+    canvas.style.height = chartHeight(block) + 'px';
+    figure.appendChild(canvas);
+    if (block.note) figure.appendChild(el('p', 'chart-note', block.note));
+    charts.push({ block: block, container: canvas });
+    return figure;
+  }
+
+  function drawCharts() {
+    for (const chart of charts) {
+      const instance = echarts.init(chart.container, null, { renderer: 'canvas' });
+      const block = chart.block;
+      const options = block.chart === 'heatmap' ? heatmapOptions(block)
+        : block.chart === 'bars' ? barOptions(block) : xyOptions(block);
+      instance.setOption(options);
+    }
+    window.addEventListener('resize', () => {
+      for (const chart of charts) echarts.getInstanceByDom(chart.container).resize();
+    });
+  }
+
+  // --- page ------------------------------------------------------------------
+
+  const renderers = {
+    text: renderText, warnings: renderWarnings, facts: renderFacts, table: renderTable,
+    svg_image: renderSvgImage, chart: renderChart,
+  };
+
+  function renderPage() {
+    document.title = model.title;
+    const header = el('header');
+    header.appendChild(el('h1', null, model.title));
+    if (model.subtitle) header.appendChild(el('p', 'subtitle', model.subtitle));
+    const nav = el('nav');
+    const list = el('ol');
+    for (const section of model.sections) {
+      const item = el('li');
+      const link = el('a', null, section.heading);
+      link.href = '#' + section.id;
+      item.appendChild(link);
+      list.appendChild(item);
+    }
+    nav.appendChild(list);
+    header.appendChild(nav);
+    page.appendChild(header);
+
+    for (const section of model.sections) {
+      const node = el('section');
+      node.id = section.id;
+      node.appendChild(el('h2', null, section.heading));
+      for (const block of section.blocks) {
+        const render = renderers[block.kind];
+        node.appendChild(render ? render(block) : el('p', 'text', 'unknown block: ' + block.kind));
+      }
+      page.appendChild(node);
+    }
+    if (model.generator) page.appendChild(el('footer', null, model.generator));
+    drawCharts();
+  }
+
+  renderPage();
+})();
