@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "tests/test_support.hpp"
 
@@ -119,6 +120,38 @@ TEST(Cli, QuickRunWritesGoogleBenchmarkJsonWithPlacements) {
   }
   EXPECT_TRUE(measured);
   EXPECT_TRUE(test::primbench_segments().empty());
+  fs::remove_all(out);
+}
+
+// The selftest family (registered only with PRIMBENCH_SELFTEST=1) has workers
+// that hang or crash on purpose.
+TEST(Cli, HungAndCrashedWorkersAreReportedByNameAndTheRunGoesOn) {
+  const fs::path out = temp_dir();
+  setenv("PRIMBENCH_SELFTEST", "1", 1);
+  setenv("PRIMBENCH_WORKER_DEADLINE_MS", "400", 1);
+  const auto r = run_primbench({"run", "--family", "selftest", "--timeout", "20", "--out", out.string()});
+  unsetenv("PRIMBENCH_SELFTEST");
+  unsetenv("PRIMBENCH_WORKER_DEADLINE_MS");
+  EXPECT_EQ(r.exit_code, 1) << "a hung thread ends its benchmark process: the run reports a failure\n" << r.err;
+  std::ifstream in(out / "results.json");
+  const auto doc = nlohmann::json::parse(in);
+  std::map<std::string, nlohmann::json> entries;
+  for (const auto& e : doc["benchmarks"]) entries[e["name"]] = e;
+  auto error_of = [&](const std::string& name) { return entries[name].value("error_message", std::string()); };
+  const std::string hung_process = error_of("selftest/hang/processes/same-pu");
+  EXPECT_NE(hung_process.find("worker 0 (process on PU"), std::string::npos) << hung_process;
+  EXPECT_NE(hung_process.find("did not finish"), std::string::npos) << hung_process;
+  EXPECT_NE(hung_process.find("[processes]"), std::string::npos) << hung_process;
+  const std::string hung_thread = error_of("selftest/hang/threads/same-pu");
+  EXPECT_NE(hung_thread.find("worker 0 (thread on PU"), std::string::npos) << hung_thread;
+  const std::string crashed = error_of("selftest/crash/processes/same-pu");
+  EXPECT_NE(crashed.find("killed by signal 11"), std::string::npos) << crashed;
+  for (const char* ok : {"selftest/ok/processes/same-pu", "selftest/ok/threads/same-pu"}) {
+    EXPECT_FALSE(entries[ok].value("error_occurred", false)) << ok << ": " << error_of(ok);
+    EXPECT_GT(entries[ok].value("iterations", 0), 0) << ok;
+  }
+  EXPECT_TRUE(test::primbench_segments().empty());
+  EXPECT_EQ(test::run_command({"pgrep", "-f", out.string()}).exit_code, 1) << "no process left behind";
   fs::remove_all(out);
 }
 

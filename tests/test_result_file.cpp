@@ -43,6 +43,27 @@ TEST(ResultFile, KeepsGoogleBenchmarkShapeAndAddsPrimbench) {
   EXPECT_EQ(text.find("nan"), std::string::npos) << "NaN must not reach the file";
 }
 
+TEST(ResultFile, RepetitionStatisticsFlagNoiseAndSaySingleRuns) {
+  RunResults r;
+  BenchmarkOutcome b;
+  b.name = "x";
+  b.ok = true;
+  b.gbench_context = {{"host_name", "h"}};
+  for (double t : {100.0, 101.0, 99.0, 100.0, 160.0})  // one outlier: CV 22 %
+    b.entries.push_back({{"name", "x"}, {"run_name", "x"}, {"run_type", "iteration"}, {"real_time", t},
+                         {"cpu_time", t}, {"time_unit", "ns"}});
+  b.entries.push_back({{"name", "y"}, {"run_name", "y"}, {"run_type", "iteration"}, {"real_time", 5.0}});
+  b.entries.push_back({{"name", "x_mean"}, {"run_name", "x"}, {"run_type", "aggregate"}, {"real_time", 112.0}});
+  r.outcomes = {b};
+  const auto stats = build_result_document(r, RunContext{})["primbench"]["statistics"];
+  EXPECT_EQ(stats["x"]["repetitions"], 5) << "aggregates are not repetitions";
+  EXPECT_EQ(stats["x"]["real_time"]["median"], 100.0);
+  EXPECT_EQ(stats["x"]["real_time"]["mad"], 1.0);
+  EXPECT_TRUE(stats["x"]["noisy"].get<bool>());
+  EXPECT_FALSE(stats["y"]["noisy"].get<bool>());
+  EXPECT_NE(stats["y"]["noise"].get<std::string>().find("one repetition"), std::string::npos);
+}
+
 TEST(ResultFile, FallbackContextWhenEveryBenchmarkFailed) {
   RunResults r = two_outcomes();
   r.outcomes.erase(r.outcomes.begin());
