@@ -17,7 +17,9 @@
 #include "harness/supervisor.hpp"
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
+#include "reports/html_report.hpp"
 #include "reports/result_file.hpp"
+#include "reports/topology_picture.hpp"
 
 namespace primbench::cli {
 namespace {
@@ -98,6 +100,8 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   context.pair_plan = to_json(plan_pairs(topo));
   context.config = {{"quick", a.quick}, {"families", a.families}, {"filter", a.filter}, {"sizes", a.sizes},
                     {"gbench_flags", gbench_flags}, {"bench_timeout_s", a.timeout_s}};
+  // Drawn before measuring: lstopo must not compete with a benchmark.
+  if (!record_topology_svg(out_dir)) fmt::print(stderr, "primbench: note: lstopo not available: no topology picture\n");
   fmt::print(stderr, "primbench: {}\n", topology_summary(topo));
   for (const auto& w : machine.warnings()) fmt::print(stderr, "primbench: note: {}\n", w);
 
@@ -115,8 +119,15 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   context.machine["load_average_start"] = load_start;
   context.machine["load_average_end"] = read_load_average();
   const fs::path result_path = out_dir / "results.json";
-  write_json_file(result_path, build_result_document(results, context));
+  const nlohmann::json doc = build_result_document(results, context);
+  write_json_file(result_path, doc);
   fs::remove_all(options.work_dir);
+  try {  // the measurements are safe on disk; a report failure must not lose them
+    write_html_report(doc, out_dir / "report.html");
+    fmt::print(stderr, "primbench: report: {}\n", (out_dir / "report.html").string());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "primbench: warning: report.html not written: {}\n", e.what());
+  }
   sweep_segments(run_id());
 
   std::size_t failed = 0;

@@ -1,0 +1,52 @@
+// Shared by the pipe and queue family tests: run one family through the real
+// CLI (supervisor, one child per benchmark) and index its result entries.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/test_support.hpp"
+
+namespace primbench::test {
+
+struct FamilyRun {
+  CommandResult command;
+  std::map<std::string, nlohmann::json> entries;  // Google Benchmark entry by name
+  nlohmann::json records;                          // primbench records by name
+
+  bool has(const std::string& name) const { return entries.count(name) > 0; }
+  std::string error(const std::string& name) const {
+    const auto& e = entries.at(name);
+    return e.value("error_occurred", false) ? e.value("error_message", std::string("?")) : std::string();
+  }
+  double counter(const std::string& name, const std::string& key) const { return entries.at(name).value(key, -1.0); }
+};
+
+inline FamilyRun run_family(std::vector<std::string> args) {
+  const std::filesystem::path out =
+      std::filesystem::temp_directory_path() / ("primbench-family-test-" + std::to_string(getpid()));
+  std::filesystem::remove_all(out);
+  args.insert(args.begin(), "run");
+  args.insert(args.end(), {"--out", out.string(), "--timeout", "60"});
+  FamilyRun run;
+  run.command = run_primbench(args);
+  std::ifstream in(out / "results.json");
+  if (in) {
+    const auto doc = nlohmann::json::parse(in);
+    for (const auto& e : doc["benchmarks"]) run.entries[e["name"].get<std::string>()] = e;
+    run.records = doc["primbench"]["benchmarks"];
+  }
+  std::filesystem::remove_all(out);
+  return run;
+}
+
+}  // namespace primbench::test
