@@ -171,7 +171,7 @@ std::string terminal_comparison(const Comparison& c, const CompareSources& s, bo
   if (!diff.empty()) {
     TextTable facts{{"differs", "BASE", "NEW"}, "lll"};
     for (const auto& [label, a, b] : diff) facts.add({label, a, b});
-    out += "\n" + facts.render(false);
+    out += fmt::format("\n{}", facts.render(false));
   }
   TextTable table{{"benchmark", "metric", "base", "new", "change", fmt::format("{:g} % interval", c.confidence * 100),
                    "p", "reps", "verdict", "note"},
@@ -181,8 +181,7 @@ std::string terminal_comparison(const Comparison& c, const CompareSources& s, bo
     tones[8] = tone_of(row.verdict);  // the verdict
     table.add(row_cells(row), tones);
   }
-  out += "\n" + table.render(colour);
-  out += "\n" + summary_line(c) + "\n" + rule_line(c) + "\n";
+  out += fmt::format("\n{}\n{}\n{}\n", table.render(colour), summary_line(c), rule_line(c));
   return out;
 }
 
@@ -200,15 +199,15 @@ std::string md_escape(const std::string& text) {
 std::string md_code(const std::string& text) {
   std::string out = text;
   for (auto& ch : out) ch = ch == '`' ? '\'' : ch == '|' ? '/' : ch;
-  return "`" + out + "`";
+  return fmt::format("`{}`", out);
 }
 
 std::string md_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                      const std::string& alignment) {
-  std::string out = "| " + fmt::format("{}", fmt::join(header, " | ")) + " |\n|";
+  std::string out = fmt::format("| {} |\n|", fmt::join(header, " | "));
   for (char a : alignment) out += a == 'r' ? " ---: |" : " --- |";
   out += "\n";
-  for (const auto& r : rows) out += "| " + fmt::format("{}", fmt::join(r, " | ")) + " |\n";
+  for (const auto& r : rows) out += fmt::format("| {} |\n", fmt::join(r, " | "));
   return out;
 }
 
@@ -286,7 +285,7 @@ std::pair<std::string, Tone> hardware_cell(const json& cell, bool is_baseline) {
   if (const json& v = cell.at("versus_baseline"); v.is_object()) {
     verdict = v.at("verdict");
     tone = verdict == "slower" ? Tone::bad : verdict == "faster" ? Tone::good : Tone::plain;
-    verdict = verdict == "within noise" ? "" : " " + verdict;
+    verdict = verdict == "within noise" ? "" : fmt::format(" {}", verdict);
   }
   return {fmt::format("{} ({:.2f}x{})", text, cell.at("relative").get<double>(), verdict), tone};
 }
@@ -329,7 +328,7 @@ std::string hardware_text(const json& model, CompareFormat format, bool colour) 
               : fmt::format("{}  (median real_time; (Nx) relative to {})\n", title, labels[baseline]);
     std::vector<std::string> header{"placement"};
     header.insert(header.end(), labels.begin(), labels.end());
-    const std::string alignment = "l" + std::string(labels.size(), 'r');
+    const std::string alignment = fmt::format("l{}", std::string(labels.size(), 'r'));
     TextTable text{header, alignment};
     for (const auto& row : table.at("rows")) {
       const std::string placement = row.at("placement");
@@ -344,8 +343,12 @@ std::string hardware_text(const json& model, CompareFormat format, bool colour) 
     }
     out += (md ? md_table(header, text.rows, alignment) : text.render(colour)) + "\n";
   }
-  out += "slower / faster: two-sided Mann-Whitney U p < 0.05 and the 95 % interval of the median change beyond "
-         "+/-5 % (with >= 5 repetitions on both machines)\n";
+  const json& rule = model.at("rule");
+  out += fmt::format(
+      "slower / faster: two-sided Mann-Whitney U p < {:g} and the whole {:g} % interval of the median change beyond "
+      "+/-{:g} % (with >= {} repetitions on both machines)\n",
+      rule.at("alpha").get<double>(), (1.0 - rule.at("alpha").get<double>()) * 100.0,
+      rule.at("threshold").get<double>() * 100.0, rule.at("min_repetitions").get<std::size_t>());
   return out;
 }
 
@@ -372,7 +375,8 @@ std::string format_quantity(double value, const std::string& unit) {
   static constexpr std::pair<double, const char*> prefixes[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
   for (const auto& [size, prefix] : prefixes) {
     if (std::fabs(value) >= size * 0.9995)
-      return fmt::format("{:.3g} {}{}", value / size, prefix, unit.empty() ? "" : unit);
+      return unit.empty() ? fmt::format("{:.3g}{}", value / size, prefix)
+                          : fmt::format("{:.3g}{} {}", value / size, prefix, unit);
   }
   return unit.empty() ? fmt::format("{:.3g}", value) : fmt::format("{:.3g} {}", value, unit);
 }

@@ -7,7 +7,6 @@
 #include <set>
 
 #include "harness/errors.hpp"
-#include "reports/compare.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
@@ -38,19 +37,26 @@ bool overlaps(const Machine& machine, const std::vector<BenchmarkRun>& runs) {
   return false;
 }
 
-std::string file_stem(const std::string& file) { return std::filesystem::path(file).stem().string(); }
+// "fleet/node7/results.json" -> "node7": `primbench run` always writes
+// results.json, so its folder is what tells the files apart.
+std::string file_label(const std::string& file) {
+  const std::filesystem::path path(file);
+  const std::string stem = path.stem().string();
+  const std::string folder = path.parent_path().filename().string();
+  return stem == "results" && !folder.empty() ? folder : stem;
+}
 
 // Host names label the columns; two columns of one host (separate runs) or a
 // file without a host name fall back on the file name.
 void label_machines(std::vector<Machine>& machines) {
   std::map<std::string, int> uses;
   for (auto& m : machines) {
-    m.label = m.identity.host.empty() ? file_stem(m.files.front()) : m.identity.host;
+    m.label = m.identity.host.empty() ? file_label(m.files.front()) : m.identity.host;
     ++uses[m.label];
   }
   std::set<std::string> taken;
   for (auto& m : machines) {
-    if (uses[m.label] > 1) m.label = fmt::format("{} ({})", m.label, file_stem(m.files.front()));
+    if (uses[m.label] > 1) m.label = fmt::format("{} ({})", m.label, file_label(m.files.front()));
     const std::string wanted = m.label;
     for (int k = 2; !taken.insert(m.label).second; ++k) m.label = fmt::format("{} #{}", wanted, k);
   }
@@ -139,12 +145,12 @@ json cell_of(const Machine& machine, const std::string& name) {
 
 // The candidate machine against the baseline, where both have enough
 // repetitions to test: compare's own rule, worded for machines.
-json versus_baseline(const BenchmarkRun& baseline, const BenchmarkRun& other) {
-  const CompareOptions options;
+json versus_baseline(const BenchmarkRun& baseline, const BenchmarkRun& other, const CompareOptions& options) {
   const std::vector<double> base = repetition_values(baseline, kMetric);
   const std::vector<double> candidate = repetition_values(other, kMetric);
   if (std::min(base.size(), candidate.size()) < options.min_repetitions) return nullptr;
   BootstrapOptions bootstrap;
+  bootstrap.resamples = options.bootstrap_resamples;
   bootstrap.confidence = 1.0 - options.alpha;
   const auto change = median_change(base, candidate, bootstrap);
   if (!change) return nullptr;
@@ -159,7 +165,8 @@ json versus_baseline(const BenchmarkRun& baseline, const BenchmarkRun& other) {
                                                         : "within noise"}};
 }
 
-void relate_to_baseline(json& row, const std::vector<Machine>& machines, std::size_t baseline) {
+void relate_to_baseline(json& row, const std::vector<Machine>& machines, std::size_t baseline,
+                        const CompareOptions& rule) {
   const std::string name = row["benchmark"];
   const json& base_cell = row["cells"][baseline];
   const bool base_ok = base_cell["value"].is_number() && base_cell["value"].get<double>() > 0.0;
@@ -168,11 +175,11 @@ void relate_to_baseline(json& row, const std::vector<Machine>& machines, std::si
     if (!base_ok || !cell["value"].is_number()) continue;
     cell["relative"] = cell["value"].get<double>() / base_cell["value"].get<double>();
     if (m != baseline)
-      cell["versus_baseline"] = versus_baseline(machines[baseline].runs.at(name), machines[m].runs.at(name));
+      cell["versus_baseline"] = versus_baseline(machines[baseline].runs.at(name), machines[m].runs.at(name), rule);
   }
 }
 
-json tables_of(const std::vector<Machine>& machines, std::size_t baseline) {
+json tables_of(const std::vector<Machine>& machines, std::size_t baseline, const CompareOptions& rule) {
   // Tables and rows in the baseline's file order, then what only others have.
   std::vector<std::size_t> visit{baseline};
   for (std::size_t m = 0; m < machines.size(); ++m) {
@@ -189,7 +196,7 @@ json tables_of(const std::vector<Machine>& machines, std::size_t baseline) {
       if (added) tables.push_back({{"title", parts.title}, {"family", parts.family}, {"rows", json::array()}});
       json row{{"placement", parts.placement}, {"benchmark", name}, {"cells", json::array()}};
       for (const Machine& machine : machines) row["cells"].push_back(cell_of(machine, name));
-      relate_to_baseline(row, machines, baseline);
+      relate_to_baseline(row, machines, baseline, rule);
       tables[it->second]["rows"].push_back(std::move(row));
     }
   }
@@ -220,7 +227,9 @@ std::vector<std::string> hardware_machine_labels(const std::vector<HardwareInput
   return labels;
 }
 
-nlohmann::json hardware_comparison_model(const std::vector<HardwareInput>& inputs, std::size_t baseline) {
+nlohmann::json hardware_comparison_model(const std::vector<HardwareInput>& inputs, std::size_t baseline,
+                                         const CompareOptions& rule) {
+  validate(rule);
   const std::vector<Machine> machines = group_machines(inputs);
   if (machines.size() < 2)
     throw UsageError(fmt::format("--hardware needs results from at least two machines; the {} file(s) given are "
@@ -229,7 +238,11 @@ nlohmann::json hardware_comparison_model(const std::vector<HardwareInput>& input
   if (baseline >= machines.size())
     throw UsageError(fmt::format("--baseline {} is out of range: there are {} machines", baseline + 1, machines.size()));
 
-  json model{{"metric", kMetric}, {"unit", "ns"}, {"better", "lower"}, {"baseline", baseline}};
+  json model{{"metric", kMetric},
+             {"unit", "ns"},
+             {"better", "lower"},
+             {"baseline", baseline},
+             {"rule", {{"alpha", rule.alpha}, {"threshold", rule.threshold}, {"min_repetitions", rule.min_repetitions}}}};
   json& columns = model["machines"] = json::array();
   for (const auto& m : machines) {
     json facts = json::object();
@@ -237,14 +250,15 @@ nlohmann::json hardware_comparison_model(const std::vector<HardwareInput>& input
     columns.push_back({{"label", m.label}, {"files", m.files}, {"facts", facts}});
   }
   model["context_diff"] = context_diff(machines);
-  model["tables"] = tables_of(machines, baseline);
+  model["tables"] = tables_of(machines, baseline, rule);
   return model;
 }
 
-nlohmann::json hardware_comparison_model(const std::vector<std::filesystem::path>& files, std::size_t baseline) {
+nlohmann::json hardware_comparison_model(const std::vector<std::filesystem::path>& files, std::size_t baseline,
+                                         const CompareOptions& rule) {
   std::vector<HardwareInput> inputs;
   for (const auto& file : files) inputs.push_back({file.string(), read_result_file(file)});
-  return hardware_comparison_model(inputs, baseline);
+  return hardware_comparison_model(inputs, baseline, rule);
 }
 
 }  // namespace primbench

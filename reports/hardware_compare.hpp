@@ -18,8 +18,10 @@
 // {
 //   "metric": "real_time", "unit": "ns", "better": "lower",
 //   "baseline": 0,                          // index into "machines"
+//   "rule": {"alpha": 0.05, "threshold": 0.05, "min_repetitions": 5},   // what "faster"/"slower" means
 //   "machines": [{
-//       "label": "host-a",                  // host name, made unique with the file name when needed
+//       "label": "host-a",                  // host name; "host-a (file)" when two columns share a host
+//                                           // (a results.json file is named by its folder)
 //       "files": ["a.json"],
 //       "facts": {"host": ..., "CPU": ..., "topology": ..., "kernel": ..., "compiler": ...}  // machine_facts()
 //   }],
@@ -35,8 +37,8 @@
 //               "value": 805.3 | null,      // median real_time in ns (GB's median aggregate, or the single run)
 //               "repetitions": 10,
 //               "relative": 1.0 | null,     // value / the baseline machine's value
-//               "versus_baseline": null | { // with >= 5 repetitions on both machines
-//                   "change": -0.52, "low": -0.55, "high": -0.49,   // relative change of the median, 95 % interval
+//               "versus_baseline": null | { // with >= min_repetitions on both machines
+//                   "change": -0.52, "low": -0.55, "high": -0.49,   // relative change of the median, (1 - alpha) interval
 //                   "p_value": 0.0002, "verdict": "faster" | "slower" | "within noise"},
 //               "counters": {"p50_ns": 255.0, "msgs_per_s": ...},  // counters with a direction, same source as value
 //               "note": "placement class smt is absent: ..."   // why there is no value
@@ -54,6 +56,8 @@
 #include <string>
 #include <vector>
 
+#include "reports/compare.hpp"
+
 namespace primbench {
 
 struct HardwareInput {
@@ -62,12 +66,15 @@ struct HardwareInput {
 };
 
 // Builds the model above. `baseline` indexes the machines (columns) after
-// merging, in the order their first file was given. Throws UsageError for
-// fewer than two machines or a baseline out of range.
-nlohmann::json hardware_comparison_model(const std::vector<HardwareInput>& inputs, std::size_t baseline);
+// merging, in the order their first file was given; `rule` decides "faster"
+// and "slower" as compare decides regressions (compare.hpp). Throws
+// UsageError for fewer than two machines or a baseline out of range.
+nlohmann::json hardware_comparison_model(const std::vector<HardwareInput>& inputs, std::size_t baseline,
+                                         const CompareOptions& rule = {});
 
 // Reads each file with read_result_file() first.
-nlohmann::json hardware_comparison_model(const std::vector<std::filesystem::path>& files, std::size_t baseline);
+nlohmann::json hardware_comparison_model(const std::vector<std::filesystem::path>& files, std::size_t baseline,
+                                         const CompareOptions& rule = {});
 
 // The machine (column) labels the inputs merge into, in order, so that a
 // --baseline given as a label can be turned into an index.

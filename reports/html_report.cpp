@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "reports/compare_format.hpp"
 #include "reports/html_page.hpp"
@@ -39,6 +41,13 @@ const std::map<std::string, std::string>& family_titles() {
 std::string family_title(const std::string& family) {
   const auto it = family_titles().find(family);
   return it != family_titles().end() ? it->second : family;
+}
+
+// An HTML id (and URL fragment) from a family name, which comes from the results.
+std::string section_id(const std::string& family) {
+  std::string id = "family-";
+  for (const unsigned char c : family) id += std::isalnum(c) || c == '-' || c == '_' ? static_cast<char>(c) : '-';
+  return id;
 }
 
 json text_block(const std::string& text) { return {{"kind", "text"}, {"text", text}}; }
@@ -217,7 +226,7 @@ json family_section(const std::string& family, const BenchmarkList& views, const
   if (!unavailable.empty())
     blocks.push_back(table_block("Not measured on this machine", unavailable, error_columns()));
   if (!failed.empty()) blocks.push_back(table_block("Failed", failed, error_columns()));
-  return section("family-" + family, family_title(family), std::move(blocks));
+  return section(section_id(family), family_title(family), std::move(blocks));
 }
 
 std::string host_of(const json& results) { return machine_identity(results).host; }
@@ -240,7 +249,13 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
   sections.push_back(summary_section(results, views));
   sections.push_back(topology_section(results, topology));
   sections.push_back(floor_section(views, floors));
-  for (const auto& family : families) sections.push_back(family_section(family, by_family[family], floors));
+  std::set<std::string> ids;
+  for (const auto& family : families) {
+    json s = family_section(family, by_family[family], floors);
+    // Two names that differ only in characters an id cannot hold.
+    while (!ids.insert(s["id"].get<std::string>()).second) s["id"] = s["id"].get<std::string>() + "-";
+    sections.push_back(std::move(s));
+  }
 
   const std::string host = host_of(results);
   return {{"title", fmt::format("primbench report: {}", host.empty() ? "unknown host" : host)},

@@ -21,6 +21,16 @@ const json& at_path(const json& doc, std::initializer_list<const char*> path) {
   return *j;
 }
 
+// The member `key` of `object`, or null when `object` is no object or lacks it
+// (json::value() throws on a non-object: a plain Google Benchmark file has no
+// "primbench" object at all).
+const json& field(const json& object, const char* key) {
+  static const json none;
+  if (!object.is_object()) return none;
+  const auto it = object.find(key);
+  return it == object.end() ? none : *it;
+}
+
 std::string text(const json& value) {
   if (value.is_null()) return {};
   if (value.is_string()) return value.get<std::string>();
@@ -43,8 +53,8 @@ void add_row(json& rows, const std::string& label, const std::string& value) {
 
 std::string load_text(const json& load) {
   if (!load.is_object()) return {};
-  return fmt::format("{} / {} / {} (1, 5, 15 min)", text(load.value("one_minute", json())),
-                     text(load.value("five_minutes", json())), text(load.value("fifteen_minutes", json())));
+  return fmt::format("{} / {} / {} (1, 5, 15 min)", text(field(load, "one_minute")),
+                     text(field(load, "five_minutes")), text(field(load, "fifteen_minutes")));
 }
 
 // "a, b, c and 4 more"
@@ -62,50 +72,54 @@ std::string plural(std::size_t n, const char* one, const char* many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
+// "tsc, TSC 2.5 GHz, read overhead 16 ns, resolution 14.4 ns"
+std::string clock_text(const json& clock) {
+  std::string c = text(field(clock, "source"));
+  if (const auto hz = field(clock, "tsc_hz"); hz.is_number())
+    c += fmt::format(", TSC {:.4g} GHz", hz.get<double>() / 1e9);
+  if (const auto o = field(clock, "read_overhead_ns"); o.is_number())
+    c += fmt::format(", read overhead {:.3g} ns", o.get<double>());
+  if (const auto r = field(clock, "resolution_ns"); r.is_number())
+    c += fmt::format(", resolution {:.3g} ns", r.get<double>());
+  return c;
+}
+
 }  // namespace
 
 json machine_facts_block(const json& results) {
   json rows = json::array();
-  for (const auto& [label, value] : machine_facts(results)) add_row(rows, label, value);
-  const json& machine = at_path(results, {"primbench", "machine"});
-  add_row(rows, "container", text(machine.value("container", json())));
-  add_row(rows, "CPU affinity", text(machine.value("affinity", json())));
-  add_row(rows, "load at start", load_text(machine.value("load_average_start", json())));
-  add_row(rows, "load at end", load_text(machine.value("load_average_end", json())));
-  if (machine.is_null()) add_row(rows, "load", text(at_path(results, {"context", "load_avg"})));
   const json& clock = at_path(results, {"primbench", "clock"});
-  if (clock.is_object()) {
-    std::string c = text(clock.value("source", json()));
-    if (const auto hz = clock.value("tsc_hz", json()); hz.is_number())
-      c += fmt::format(", TSC {:.4g} GHz", hz.get<double>() / 1e9);
-    if (const auto o = clock.value("read_overhead_ns", json()); o.is_number())
-      c += fmt::format(", read overhead {:.3g} ns", o.get<double>());
-    if (const auto r = clock.value("resolution_ns", json()); r.is_number())
-      c += fmt::format(", resolution {:.3g} ns", r.get<double>());
-    std::erase_if(rows, [](const json& row) { return row[0] == "clock"; });
-    add_row(rows, "clock", c);
-  }
+  for (const auto& [label, value] : machine_facts(results))
+    add_row(rows, label, label == "clock" && clock.is_object() ? clock_text(clock) : value);
+  const json& machine = at_path(results, {"primbench", "machine"});
+  add_row(rows, "container", text(field(machine, "container")));
+  add_row(rows, "CPU affinity", text(field(machine, "affinity")));
+  add_row(rows, "load at start", load_text(field(machine, "load_average_start")));
+  add_row(rows, "load at end", load_text(field(machine, "load_average_end")));
+  if (machine.is_null()) add_row(rows, "load", text(at_path(results, {"context", "load_avg"})));
   return {{"kind", "facts"}, {"rows", std::move(rows)}};
 }
 
 json run_facts_block(const json& results) {
   json rows = json::array();
   const json& run = at_path(results, {"primbench", "run"});
-  add_row(rows, "started", text(run.value("started_at", at_path(results, {"context", "date"}))));
-  add_row(rows, "finished", text(run.value("finished_at", json())));
-  const json& config = run.value("config", json());
+  const json& started = field(run, "started_at");
+  add_row(rows, "started", text(started.is_null() ? at_path(results, {"context", "date"}) : started));
+  add_row(rows, "finished", text(field(run, "finished_at")));
+  const json& config = field(run, "config");
   if (config.is_object()) {
     add_row(rows, "suite", config.value("quick", false) ? "quick (--quick)" : "default");
     add_row(rows, "families", config.contains("families") && !config["families"].empty() ? text(config["families"]) : "all");
-    add_row(rows, "filter", text(config.value("filter", json())));
-    add_row(rows, "message sizes", text(config.value("sizes", json())));
-    add_row(rows, "Google Benchmark flags", text(config.value("gbench_flags", json())));
+    add_row(rows, "filter", text(field(config, "filter")));
+    add_row(rows, "message sizes", text(field(config, "sizes")));
+    add_row(rows, "Google Benchmark flags", text(field(config, "gbench_flags")));
   }
   if (run.is_object())
     add_row(rows, "benchmarks",
             fmt::format("{} listed, {} run, {} succeeded", text(run.value("benchmarks_listed", json(0))),
                         text(run.value("benchmarks_run", json(0))), text(run.value("benchmarks_ok", json(0)))));
-  if (run.value("interrupted", false)) add_row(rows, "interrupted", text(run.value("interrupted_by", json("yes"))));
+  if (field(run, "interrupted") == true)
+    add_row(rows, "interrupted", field(run, "interrupted_by").is_string() ? text(field(run, "interrupted_by")) : "yes");
   return {{"kind", "facts"}, {"rows", std::move(rows)}};
 }
 
@@ -121,14 +135,14 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
   if (!machine.is_object() && at_path(results, {"context", "cpu_scaling_enabled"}) == true)
     out.push_back("CPU frequency scaling was enabled (Google Benchmark's check): clock speed can change during a run.");
 
-  const json& load_end = machine.value("load_average_end", json());
-  const json& cpus = machine.value("logical_cpus_online", json());
-  if (load_end.is_object() && load_end.value("one_minute", json()).is_number() && cpus.is_number() &&
+  const json& load_end = field(machine, "load_average_end");
+  const json& cpus = field(machine, "logical_cpus_online");
+  if (load_end.is_object() && field(load_end, "one_minute").is_number() && cpus.is_number() &&
       load_end["one_minute"].get<double>() > 0.5 * cpus.get<double>())
     out.push_back(fmt::format("The 1-minute load average was {:.2f} on {} online CPUs at the end of the run: other "
                               "work competed with the benchmarks.",
                               load_end["one_minute"].get<double>(), text(cpus)));
-  const std::string build = text(machine.value("build_type", json()));
+  const std::string build = text(field(machine, "build_type"));
   if (!build.empty() && build != "Release" && build != "release" && build != "RelWithDebInfo")
     out.push_back(fmt::format("primbench was built as '{}', not Release: the harness itself may be slower.", build));
   if (at_path(results, {"primbench", "run", "interrupted"}) == true)
@@ -166,6 +180,7 @@ std::optional<json> placement_classes_block(const json& results) {
   if (!classes.is_array() || classes.empty()) return std::nullopt;
   json rows = json::array();
   for (const json& c : classes) {
+    if (!c.is_object()) continue;
     std::string pairs;
     if (c.contains("pairs") && c["pairs"].is_array())
       for (const json& p : c["pairs"])
@@ -173,9 +188,9 @@ std::optional<json> placement_classes_block(const json& results) {
           if (!pairs.empty()) pairs += ", ";
           pairs += fmt::format("PU {} ↔ PU {}", text(p[0]), text(p[1]));
         }
-    const bool present = c.value("present", false);
-    const std::string note = text(c.value(present ? "caveat" : "reason", json()));
-    rows.push_back({text(c.value("class", json())), present ? "yes" : "no", pairs, note});
+    const bool present = field(c, "present") == true;
+    const std::string note = text(field(c, present ? "caveat" : "reason"));
+    rows.push_back({text(field(c, "class")), present ? "yes" : "no", pairs, note});
   }
   return json{{"kind", "table"},
               {"caption", "Placement classes: where the two sides of a pair benchmark run"},

@@ -211,7 +211,7 @@ class Validator {
       fail("/primbench/schema_version", fmt::format("version {} is newer than this primbench reads ({}); "
                                                     "read it with a newer primbench", v, kResultSchemaVersion));
     if (v < 1) fail("/primbench/schema_version", fmt::format("version {} does not exist (versions start at 1)", v));
-    for (const char* key : {"run", "machine", "topology", "clock", "pair_plan", "benchmarks"})
+    for (const char* key : {"run", "machine", "topology", "clock", "pair_plan", "benchmarks", "statistics"})
       typed(p, "/primbench", key, T::object);
     typed(p, "/primbench", "errors", T::array);
     if (const auto it = p.find("errors"); it != p.end()) {
@@ -294,7 +294,8 @@ std::optional<double> metric_value(const json& entry, std::string_view metric) {
   if (it == entry.end() || !it->is_number()) return std::nullopt;
   double value = it->get<double>();
   if (metric == "real_time" || metric == "cpu_time") {
-    // GB's percentage aggregates (cv) carry a fraction here and no time_unit.
+    // A percentage aggregate (cv) holds a fraction here, not a time.
+    if (entry.value("aggregate_unit", "time") != "time") return std::nullopt;
     const auto unit = entry.find("time_unit");
     if (unit == entry.end() || !unit->is_string()) return std::nullopt;
     value *= nanoseconds_per(unit->get_ref<const std::string&>());

@@ -360,16 +360,18 @@ UslFit fit_usl(std::span<const UslPoint> points, const UslFitOptions& options) {
   fit.max_measured_workers = *distinct.rbegin();
 
   const UslParameters& p = fit.parameters;
+  // A κ or σ so small that the quotient overflows means "no peak" / "no
+  // ceiling" in practice: those stay nullopt rather than infinite.
   if (p.sigma >= 1.0) {
     fit.peak_workers = 1.0;
   } else if (p.kappa > 0.0) {
-    fit.peak_workers = std::max(1.0, std::sqrt((1.0 - p.sigma) / p.kappa));
+    if (const double peak = std::sqrt((1.0 - p.sigma) / p.kappa); std::isfinite(peak)) fit.peak_workers = std::max(1.0, peak);
   }
   if (fit.peak_workers) {
     fit.peak_throughput = usl_throughput(p, *fit.peak_workers);
     fit.peak_beyond_measured = *fit.peak_workers > fit.max_measured_workers;
   }
-  if (p.sigma > 0.0) fit.contention_ceiling = p.lambda / p.sigma;
+  if (p.sigma > 0.0 && std::isfinite(p.lambda / p.sigma)) fit.contention_ceiling = p.lambda / p.sigma;
   fit.limit = classify(p, fit.max_measured_workers);
   return fit;
 }
@@ -387,20 +389,25 @@ std::string scaling_limit_reason(const UslFit& fit) {
       return fmt::format("near-linear: {}; together they cost less than {:.0f} % against linear scaling", terms,
                          kNearLinearPenalty * 100);
     case ScalingLimit::coherency:
-      return fmt::format("coherency-bound: {}; crosstalk between workers outweighs queueing beyond N = sigma/kappa "
-                         "= {:.3g}, so more workers eventually lower throughput",
-                         terms, p.sigma / p.kappa);
+      return fmt::format("coherency-bound: {}; {}, so more workers eventually lower throughput", terms,
+                         p.sigma > 0 ? fmt::format("crosstalk between workers outweighs queueing beyond N = "
+                                                   "sigma/kappa = {:.3g}",
+                                                   p.sigma / p.kappa)
+                                     : std::string("there is no contention term, crosstalk alone bends the curve"));
     case ScalingLimit::contention:
-      return fmt::format("contention-bound: {}; the serialised part dominates, throughput levels off towards "
-                         "lambda/sigma{}",
-                         terms, fit.contention_ceiling ? fmt::format(" = {:.4g}", *fit.contention_ceiling) : "");
+      return fmt::format("contention-bound: {}; the serialised part causes most of the loss{}", terms,
+                         fit.contention_ceiling
+                             ? fmt::format(" and caps throughput below lambda/sigma = {:.4g}", *fit.contention_ceiling)
+                             : "");
   }
   return {};
 }
 
 namespace {
 
-nlohmann::json optional_number(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+nlohmann::json optional_number(const std::optional<double>& v) {
+  return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json();
+}
 
 std::string peak_note(const UslFit& fit) {
   const UslParameters& p = fit.parameters;

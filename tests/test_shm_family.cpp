@@ -1,1 +1,336 @@
-// Being written (bench families): replaced by the family implementation.
+// The shm and server families: which cells a core-to-core matrix measures on
+// a given topology (synthetic, no measuring), what its result says, that the
+// live matrix has the right shape and sane values, that every shared counter
+// ends exact as threads and as processes, that a corrupted copy and a wrong
+// echo are caught, and that nothing is left behind.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "benches/shm/c2c_matrix_plan.hpp"
+#include "benches/shm/c2c_matrix_run.hpp"
+#include "benches/shm/counters.hpp"
+#include "benches/shm/echo_server.hpp"
+#include "benches/shm/shared_copy.hpp"
+#include "benches/shm/workload_run.hpp"
+#include "harness/run_identity.hpp"
+#include "tests/test_support.hpp"
+
+namespace primbench::shm {
+namespace {
+
+constexpr const char* kSmallMachine = "synthetic:pack:2 l3:2 core:2 pu:2";            // 16 PUs, no NUMA split
+constexpr const char* kBigMachine = "synthetic:pack:2 numa:2 l3:1 core:20 pu:2";      // 160 PUs, 4 NUMA nodes
+
+std::map<std::string, std::size_t> cells_per_class(const MatrixLayout& layout) {
+  std::map<std::string, std::size_t> out;
+  for (const MatrixCell& c : layout.cells) ++out[c.cls ? std::string(to_string(*c.cls)) : "none"];
+  return out;
+}
+
+// --- the matrix's shape, on synthetic topologies ----------------------------
+
+TEST(ShmMatrixPlan, EveryPairOfASixteenPuMachineIsOneCellLabelledWithItsClass) {
+  const Topology topo = Topology::load(kSmallMachine);
+  const MatrixLayout layout = plan_c2c_matrix(topo, plan_pairs(topo));
+  EXPECT_FALSE(layout.sampled);
+  EXPECT_EQ(layout.pus, topo.allowed_pus());
+  ASSERT_EQ(layout.cells.size(), 16u * 17u / 2u) << "every unordered pair plus the diagonal";
+  // Per PU: itself, 1 SMT sibling, 2 PUs on the other core of its L3, 4 in
+  // the package's other L3, 8 in the other package.
+  const std::map<std::string, std::size_t> expected{
+      {"same-pu", 16}, {"smt", 8}, {"shared-l3", 16}, {"cross-l3", 32}, {"cross-package", 64}};
+  EXPECT_EQ(cells_per_class(layout), expected);
+  for (std::size_t i = 0; i < layout.cells.size(); ++i) {
+    const MatrixCell& c = layout.cells[i];
+    ASSERT_LE(c.row, c.col);
+    EXPECT_EQ(layout.cell_index(c.row, c.col), i);
+    EXPECT_EQ(layout.cell_index(c.col, c.row), i) << "either order names the same cell";
+  }
+}
+
+TEST(ShmMatrixPlan, EachPresentClassFloorIsMeasuredOnThePairOtherFamiliesUse) {
+  const Topology topo = Topology::load(kSmallMachine);
+  const PairPlan plan = plan_pairs(topo);
+  const MatrixLayout layout = plan_c2c_matrix(topo, plan);
+  std::set<PairClass> seen;
+  for (const ClassRepresentative& r : layout.representatives) {
+    seen.insert(r.cls);
+    EXPECT_EQ(r.pair, plan.get(r.cls).pairs.front());
+    const MatrixCell& cell = layout.cells[r.cell];
+    const std::set<unsigned> cell_pus{layout.pus[cell.row], layout.pus[cell.col]};
+    EXPECT_EQ(cell_pus, (std::set<unsigned>{r.pair.a, r.pair.b})) << to_string(r.cls);
+  }
+  for (const PairClassPlan& c : plan.classes) EXPECT_EQ(seen.count(c.cls), c.present ? 1u : 0u) << to_string(c.cls);
+}
+
+TEST(ShmMatrixPlan, AboveSixtyFourPusTheMatrixIsASampleAndSaysSo) {
+  const Topology topo = Topology::load(kBigMachine);
+  const PairPlan plan = plan_pairs(topo);
+  const MatrixLayout layout = plan_c2c_matrix(topo, plan);
+  ASSERT_EQ(topo.allowed_pus().size(), 160u);
+  EXPECT_TRUE(layout.sampled);
+  EXPECT_EQ(layout.sampled_from, 160u);
+  ASSERT_EQ(layout.pus.size(), kMatrixMaxPus);
+  EXPECT_EQ(layout.cells.size(), 64u * 65u / 2u);
+  for (std::size_t i = 1; i < layout.pus.size(); ++i)
+    EXPECT_LT(topo.pu_by_os(layout.pus[i - 1]).logical_index, topo.pu_by_os(layout.pus[i]).logical_index)
+        << "rows stay in logical order";
+  std::size_t present = 0;
+  for (const PairClassPlan& c : plan.classes) present += c.present ? 1 : 0;
+  EXPECT_EQ(layout.representatives.size(), present) << "every class's representative pair is in the sample";
+  std::set<int> packages, numa;
+  for (unsigned pu : layout.pus) {
+    packages.insert(topo.pu_by_os(pu).package);
+    numa.insert(topo.pu_by_os(pu).numa);
+  }
+  EXPECT_EQ(packages.size(), 2u);
+  EXPECT_EQ(numa.size(), 4u);
+  // The result says so, with the numbers.
+  const std::vector<double> cells(layout.cells.size(), 100.0);
+  const nlohmann::json extra = matrix_extra(topo, layout, cells, "store", std::vector<int>(layout.pus.size(), 0));
+  EXPECT_EQ(extra["sampled"], true);
+  EXPECT_NE(extra["sample_note"].get<std::string>().find("64 of 160 allowed PUs"), std::string::npos)
+      << extra["sample_note"];
+  EXPECT_EQ(extra["rtt_ns"].size(), 64u);
+}
+
+TEST(ShmMatrixPlan, TheResultIsASymmetricMatrixWithFloorsKeyedByClass) {
+  const Topology topo = Topology::load(kSmallMachine);
+  const MatrixLayout layout = plan_c2c_matrix(topo, plan_pairs(topo));
+  // A value per class, so floors and means can be predicted; one cell unmeasured.
+  const std::map<std::string, double> by_class{
+      {"same-pu", 900}, {"smt", 20}, {"shared-l3", 40}, {"cross-l3", 80}, {"cross-package", 160}};
+  std::vector<double> cells;
+  for (const MatrixCell& c : layout.cells) cells.push_back(by_class.at(std::string(to_string(*c.cls))));
+  const std::size_t missing = layout.cell_index(14, 15);
+  ASSERT_EQ(layout.cells[missing].cls, PairClass::smt);
+  cells[missing] = std::numeric_limits<double>::quiet_NaN();
+  std::vector<int> homes(16, 0);
+  homes[3] = -1;
+  const nlohmann::json extra = matrix_extra(topo, layout, cells, "cas", homes);
+
+  EXPECT_EQ(extra["variant"], "cas");
+  EXPECT_EQ(extra["sampled"], false);
+  EXPECT_EQ(extra["pus"].get<std::vector<unsigned>>(), layout.pus);
+  ASSERT_EQ(extra["rtt_ns"].size(), 16u);
+  for (unsigned r = 0; r < 16; ++r) {
+    ASSERT_EQ(extra["rtt_ns"][r].size(), 16u);
+    EXPECT_EQ(extra["rtt_ns"][r][r], 900.0) << "the diagonal holds the same-PU round trip";
+    for (unsigned c = 0; c < 16; ++c) EXPECT_EQ(extra["rtt_ns"][r][c], extra["rtt_ns"][c][r]);
+  }
+  EXPECT_TRUE(extra["rtt_ns"][14][15].is_null()) << "an unmeasured cell is null, never a number";
+  EXPECT_EQ(extra["class"][0][8], "cross-package");
+  EXPECT_TRUE(extra["home_numa"][3].is_null());
+  EXPECT_EQ(extra["home_numa"][0], 0);
+  for (const auto& [cls, ns] : by_class) {
+    EXPECT_EQ(extra["floor_ns"][cls], ns) << cls;
+    EXPECT_EQ(extra["class_mean_ns"][cls], ns) << cls;
+  }
+  EXPECT_EQ(extra["floor_pairs"]["shared-l3"], (std::vector<unsigned>{0, 2}));
+  EXPECT_EQ(extra["class_cells"]["smt"], 7u) << "the unmeasured cell counts in no mean";
+  EXPECT_FALSE(extra.contains("sample_note"));
+  // The benchmark's time: the mean over distinct-PU cells, diagonal excluded.
+  const double expected_mean = (7 * 20.0 + 16 * 40.0 + 32 * 80.0 + 64 * 160.0) / 119.0;
+  EXPECT_DOUBLE_EQ(mean_pair_rtt(layout, cells), expected_mean);
+}
+
+TEST(ShmMatrixPlan, TheCellBudgetKeepsTheWholeMatrixBounded) {
+  using namespace std::chrono_literals;
+  EXPECT_EQ(matrix_cell_budget(3, true), 40ms) << "2 PUs, quick: 3 cells, 120 ms";
+  EXPECT_EQ(matrix_cell_budget(3, false), 200ms);
+  EXPECT_LE(matrix_cell_budget(2080, false) * 2080, 3s) << "64 PUs by default";
+  EXPECT_LE(matrix_cell_budget(2080, true) * 2080, 1s) << "64 PUs, quick";
+}
+
+TEST(ShmSweep, WorkerCountsVisitEveryNUpToEightThenPowersOfTwoAndTheEnd) {
+  EXPECT_EQ(sweep_counts(2, false), (std::vector<unsigned>{1, 2}));
+  EXPECT_EQ(sweep_counts(20, false), (std::vector<unsigned>{1, 2, 3, 4, 5, 6, 7, 8, 16, 20}));
+  EXPECT_EQ(sweep_counts(64, false), (std::vector<unsigned>{1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64}));
+  EXPECT_EQ(sweep_counts(20, true), (std::vector<unsigned>{1, 20}));
+  EXPECT_EQ(sweep_counts(1, true), (std::vector<unsigned>{1}));
+}
+
+// --- live: this machine ------------------------------------------------------
+
+bool no_children_left() { return waitpid(-1, nullptr, WNOHANG) == -1 && errno == ECHILD; }
+
+// This process's segments only: other runs on the machine may hold theirs.
+std::vector<std::string> own_segments() {
+  std::vector<std::string> own;
+  for (const std::string& name : test::primbench_segments())
+    if (name.rfind(run_id(), 0) == 0) own.push_back(name);
+  return own;
+}
+
+class ShmLive : public ::testing::TestWithParam<ExecMode> {
+ protected:
+  void TearDown() override {
+    EXPECT_TRUE(no_children_left());
+    EXPECT_EQ(own_segments(), std::vector<std::string>{});
+  }
+  Topology topo = Topology::load("live");
+  ExecMode mode() const { return GetParam(); }
+  std::vector<unsigned> pus(unsigned n) const {
+    std::vector<unsigned> out;
+    const auto allowed = topo.allowed_pus();
+    for (unsigned i = 0; i < n; ++i) out.push_back(allowed[i % allowed.size()]);
+    return out;
+  }
+};
+
+template <typename Handoff>
+void expect_sane_live_matrix(const Topology& topo, ExecMode mode) {
+  const MatrixLayout layout = plan_c2c_matrix(topo, plan_pairs(topo));
+  const std::size_t n = topo.allowed_pus().size();
+  ASSERT_EQ(layout.pus.size(), std::min<std::size_t>(n, kMatrixMaxPus));
+  const MatrixMeasurement m =
+      measure_c2c_matrix<Handoff>(topo, mode, layout, std::chrono::milliseconds(5), "test-matrix");
+  ASSERT_EQ(m.cell_ns.size(), layout.cells.size());
+  for (std::size_t i = 0; i < m.cell_ns.size(); ++i) {
+    EXPECT_GT(m.cell_ns[i], 0.0) << "cell " << i;
+    EXPECT_LT(m.cell_ns[i], 1e9) << "cell " << i;
+    EXPECT_GE(m.cell_batches[i], kMinBatchesPerCell) << "cell " << i;
+  }
+  EXPECT_EQ(m.home_numa.size(), layout.pus.size());
+  ASSERT_EQ(m.placements.size(), 2 * layout.pus.size()) << "a worker per PU and a twin per PU";
+  for (const ObservedPlacement& p : m.placements) EXPECT_TRUE(p.ok()) << p.requested_pu << " ran on " << p.observed_pu;
+  if (layout.pus.size() > 1) {
+    EXPECT_GT(m.latency.count(), 0u) << "distinct-PU cells keep their batch samples";
+  }
+  const nlohmann::json extra = matrix_extra(topo, layout, m.cell_ns, Handoff::name, m.home_numa);
+  EXPECT_EQ(extra["rtt_ns"].size(), layout.pus.size());
+  EXPECT_TRUE(extra["floor_ns"].contains("same-pu"));
+  for (const PairClassPlan& c : plan_pairs(topo).classes)
+    EXPECT_EQ(extra["floor_ns"].contains(std::string(to_string(c.cls))), c.present) << to_string(c.cls);
+}
+
+TEST_P(ShmLive, StoreMatrixHasTheRightShapeAndSaneValues) { expect_sane_live_matrix<StoreHandoff>(topo, mode()); }
+TEST_P(ShmLive, CasMatrixHasTheRightShapeAndSaneValues) { expect_sane_live_matrix<CasHandoff>(topo, mode()); }
+
+// More workers than PUs on purpose: time-sharing makes lost updates likelier, not rarer.
+TEST_P(ShmLive, ContendedCounterEndsExact) {
+  const GroupRun run = run_workload(topo, mode(), pus(4), 100'000, "test-add", ContendedAdd{});
+  EXPECT_EQ(run.error, "");
+  EXPECT_GT(run.timed.count(), 0);
+  EXPECT_GT(run.latency.count(), 0u);
+}
+
+TEST_P(ShmLive, PrivateCountersEndExactAdjacentOrPadded) {
+  EXPECT_EQ(run_workload(topo, mode(), pus(3), 100'000, "test-adjacent", PrivateCounters<AdjacentCounters>{3}).error, "");
+  EXPECT_EQ(run_workload(topo, mode(), pus(3), 100'000, "test-padded", PrivateCounters<PaddedCounters>{3}).error, "");
+}
+
+TEST_P(ShmLive, ReadMostlyArraySumsToTheWritesMade) {
+  const GroupRun run = run_workload(topo, mode(), pus(3), 64 * 1000 + 5, "test-read-mostly", ReadMostlyArray{3});
+  EXPECT_EQ(run.error, "");
+}
+
+TEST_P(ShmLive, ACopiedBufferArrivesIntact) {
+  const std::vector<unsigned> pair = pus(2);
+  const GroupRun run = run_workload(topo, mode(), pair, 50, "test-copy", SharedCopy(65536 + 3, spin_budget(pair[0] == pair[1])));
+  EXPECT_EQ(run.error, "");
+  EXPECT_EQ(run.latency.count(), 50u) << "one sample per timed transfer";
+  EXPECT_GT(run.timed.count(), 0);
+}
+
+TEST_P(ShmLive, ACorruptedByteInTheSharedBufferIsCaught) {
+  const std::vector<unsigned> pair = pus(2);
+  const GroupRun run =
+      run_workload(topo, mode(), pair, 10, "test-copy", SharedCopy(4096, spin_budget(pair[0] == pair[1]), true));
+  EXPECT_NE(run.error.find("4096-byte copy, first transfer: checksum of the received buffer"), std::string::npos)
+      << run.error;
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, ShmLive, ::testing::Values(ExecMode::threads, ExecMode::processes),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
+// --- the checks themselves ---------------------------------------------------
+
+TEST(ShmChecks, AnInexactCounterIsAnErrorWithTheNumbers) {
+  alignas(64) unsigned char region[256] = {};
+  const ContendedAdd add;
+  add.prepare(region);
+  aligned_in<ContendedAdd::Counter>(region)->value = 199;
+  std::vector<WorkerSlot> slots(2);
+  EXPECT_EQ(add.verify(region, slots, 100), "shared counter ended at 199, expected 2 workers x 100 increments = 200");
+  aligned_in<ContendedAdd::Counter>(region)->value = 200;
+  EXPECT_EQ(add.verify(region, slots, 100), "");
+
+  alignas(128) unsigned char padded[1024] = {};
+  const PrivateCounters<PaddedCounters> own{2};
+  own.prepare(padded);
+  PaddedCounters::counter(aligned_in<PaddedCounters::Slot>(padded), 0) = 100;
+  PaddedCounters::counter(aligned_in<PaddedCounters::Slot>(padded), 1) = 99;
+  EXPECT_EQ(own.verify(padded, slots, 100), "worker 1's counter ended at 99, expected 100");
+}
+
+TEST(ShmChecks, AWrongEchoIsNamedWithBothSequenceNumbers) {
+  EXPECT_EQ(echo_mismatch({17, 2, 0}, {17, 2, 0}), "");
+  EXPECT_EQ(echo_mismatch({17, 2, 0}, {18, 2, 0}), "wrong echo: client 2 request seq 17 was answered with client 2 seq 18");
+  EXPECT_NE(echo_mismatch({17, 2, 0}, {17, 3, 0}), "") << "another client's answer is wrong too";
+}
+
+TEST(ShmChecks, ChecksumSeesAFlippedBitAnywhere) {
+  std::vector<unsigned char> buffer(4099, 0x5a);
+  const std::uint64_t clean = buffer_checksum(buffer);
+  for (std::size_t at : {std::size_t{0}, std::size_t{7}, std::size_t{2048}, std::size_t{4098}}) {
+    buffer[at] ^= 1;
+    EXPECT_NE(buffer_checksum(buffer), clean) << "byte " << at;
+    buffer[at] ^= 1;
+  }
+}
+
+// --- the server ----------------------------------------------------------------
+
+class ServerLive : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    EXPECT_TRUE(no_children_left());
+    EXPECT_EQ(own_segments(), std::vector<std::string>{});
+  }
+  Topology topo = Topology::load("live");
+  std::vector<unsigned> server_and_clients(unsigned clients) const {
+    return plan_workers(topo, {clients + 1, Policy::compact, {}, true}).pus;
+  }
+};
+
+TEST_F(ServerLive, EveryRequestOfEveryClientIsEchoedAndCounted) {
+  const GroupRun run =
+      run_workload(topo, ExecMode::processes, server_and_clients(3), 2000, "test-server", EchoServer(3));
+  EXPECT_EQ(run.error, "");
+  EXPECT_EQ(run.latency.count(), 3u * 2000u) << "one round trip sample per request";
+  EXPECT_GT(run.latency.min(), 0u);
+  EXPECT_LT(run.latency.max(), 1'000'000'000u);
+}
+
+TEST_F(ServerLive, AWrongEchoFailsTheClientWithTheNumbers) {
+  try {
+    run_workload(topo, ExecMode::processes, server_and_clients(1), 100, "test-server [same-pu]",
+                 EchoServer(1, /*wrong_echo_at=*/17));
+    FAIL() << "a wrong echo went unnoticed";
+  } catch (const WorkerFailure& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("test-server [same-pu]"), std::string::npos) << what;
+    EXPECT_NE(what.find("worker 1"), std::string::npos) << what;
+    EXPECT_NE(what.find("wrong echo: client 0 request seq 17 was answered with client 0 seq 18"), std::string::npos)
+        << what;
+  }
+}
+
+TEST_F(ServerLive, AClientThatStopsEarlyIsReportedNotWaitedFor) {
+  // With several clients, the failing one hangs up and the server still ends
+  // (when the others are done) instead of waiting for the deadline.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(run_workload(topo, ExecMode::processes, server_and_clients(2), 500, "test-server",
+                            EchoServer(2, /*wrong_echo_at=*/3)),
+               WorkerFailure);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+}  // namespace
+}  // namespace primbench::shm

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <future>
 #include <memory>
 
 #include "harness/cli/commands.hpp"
@@ -15,6 +16,7 @@
 #include "reports/compare.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/hardware_compare.hpp"
+#include "reports/hardware_html.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench::cli {
@@ -63,12 +65,18 @@ std::size_t baseline_index(const std::string& text, const std::vector<HardwareIn
   return static_cast<std::size_t>(it - labels.begin());
 }
 
-int run_hardware(const CompareArgs& a, CompareFormat format) {
+int run_hardware(const CompareArgs& a, const CompareOptions& rule, CompareFormat format) {
   std::vector<HardwareInput> inputs;
   for (const auto& file : a.files) inputs.push_back({file, read_result_file(file)});
-  const nlohmann::json model = hardware_comparison_model(inputs, baseline_index(a.baseline, inputs));
-  if (!a.html_out.empty())
-    throw UsageError("HTML output not available: drop -o and use --format markdown or json");
+  const nlohmann::json model = hardware_comparison_model(inputs, baseline_index(a.baseline, inputs), rule);
+  if (!a.html_out.empty()) {
+    try {
+      write_hardware_html(model, a.html_out);
+    } catch (const std::runtime_error& e) {
+      throw UsageError(e.what());  // an unwritable path is the user's to fix
+    }
+    fmt::print(stderr, "wrote {}\n", a.html_out);
+  }
   fmt::print("{}", format_hardware_comparison(model, format, colour_wanted() && format == CompareFormat::terminal));
   return 0;
 }
@@ -76,20 +84,22 @@ int run_hardware(const CompareArgs& a, CompareFormat format) {
 int run_compare(const CompareArgs& a) {
   const CompareFormat format = parse_compare_format(a.format);
   const FailOn fail_on = parse_fail_on(a.fail_on);
+  CompareOptions options = a.options;
+  options.threshold = parse_threshold(a.threshold);
+  validate(options);
   if (a.hardware) {
     if (a.files.size() < 2) throw UsageError("compare --hardware needs at least two result files");
-    return run_hardware(a, format);
+    return run_hardware(a, options, format);
   }
   if (a.files.size() != 2)
     throw UsageError(fmt::format("compare needs BASE.json NEW.json ({} file(s) given; several machines: --hardware)",
                                  a.files.size()));
   if (!a.html_out.empty()) throw UsageError("-o writes the --hardware comparison's HTML; without --hardware use --format");
-  CompareOptions options = a.options;
-  options.threshold = parse_threshold(a.threshold);
-  validate(options);
 
-  const nlohmann::json base = read_result_file(a.files[0]);
+  // Parsing is most of the time for large files: both at once.
+  auto base_read = std::async(std::launch::async, [&] { return read_result_file(a.files[0]); });
   const nlohmann::json candidate = read_result_file(a.files[1]);
+  const nlohmann::json base = base_read.get();
   require_same_machine(base, a.files[0], candidate, a.files[1]);
   const Comparison comparison = compare_results(base, candidate, options);
   const CompareSources sources{a.files[0], a.files[1], machine_facts(base), machine_facts(candidate)};

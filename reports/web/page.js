@@ -186,7 +186,7 @@
       xAxis: Object.assign(xAxis, { name: axisTitle(x), nameLocation: 'middle', nameGap: 30 }),
       yAxis: {
         type: y.log ? 'log' : 'value', name: axisTitle(y), nameLocation: 'end', nameGap: 12,
-        nameTextStyle: { align: 'left' }, axisLabel: { formatter: formatY }, scale: !y.log,
+        nameTextStyle: { align: 'left' }, axisLabel: { formatter: formatY },
       },
       tooltip: Object.assign(baseOptions().tooltip, {
         trigger: 'item',

@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// Opens a primbench HTML page in a real headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core from reports/web) and checks
+// what a person would see:
+//   - the page loads with no console error, no uncaught exception and no
+//     network request (everything it needs is inside the file);
+//   - every chart container holds a drawn chart: an ECharts instance with at
+//     least one series with data, on a canvas of non-zero size;
+//   - given texts are on the page as text, and given globals were never set
+//     (a hostile string in the results must render, not run);
+// and writes a full-page screenshot for a person to look at.
+//
+// Usage: node scripts/html_check.mjs PAGE.html SCREENSHOT.png
+//            [--charts N] [--text TEXT]... [--no-global NAME]...
+// Prints one JSON line (what it found) and each failed check on stderr.
+// Exit status: 0 all checks passed, 1 a check failed, 77 it cannot run here
+// (no Chromium, and it could not be installed): the caller skips.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const CHROMIUM = process.env.PRIMBENCH_CHROMIUM || '/usr/bin/chromium';
+const SKIP = 77;
+
+function parseArgs(argv) {
+  const args = { page: null, screenshot: null, charts: null, texts: [], globals: [] };
+  const positional = [];
+  for (let i = 0; i < argv.length; ++i) {
+    const a = argv[i];
+    if (a === '--charts') args.charts = Number(argv[++i]);
+    else if (a === '--text') args.texts.push(argv[++i]);
+    else if (a === '--no-global') args.globals.push(argv[++i]);
+    else positional.push(a);
+  }
+  const incomplete = args.texts.includes(undefined) || args.globals.includes(undefined) || Number.isNaN(args.charts);
+  if (positional.length !== 2 || incomplete) {
+    console.error('usage: html_check.mjs PAGE.html SCREENSHOT.png [--charts N] [--text TEXT]... [--no-global NAME]...');
+    process.exit(2);
+  }
+  [args.page, args.screenshot] = positional.map((p) => path.resolve(p));
+  return args;
+}
+
+// Debian's chromium, installed here when missing and we are root (CI is; the
+// project's scripts/install_deps.sh --test installs it too).
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return null;
+  if (process.getuid && process.getuid() !== 0) return `${CHROMIUM} is missing and installing it needs root`;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'],
+    { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let result = install();
+  if (result.status !== 0) {
+    spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
+    result = install();
+  }
+  if (existsSync(CHROMIUM)) return null;
+  return `${CHROMIUM} is missing and apt-get could not install it: ${String(result.stderr || result.error).trim()}`;
+}
+
+// What the page shows, measured inside it.
+function inspectPage(globals) {
+  const charts = [...document.querySelectorAll('.chart-canvas')].map((container) => {
+    const title = container.parentElement.querySelector('h4')?.textContent ?? '';
+    const instance = window.echarts && echarts.getInstanceByDom(container);
+    const canvas = container.querySelector('canvas');
+    const series = instance ? instance.getOption().series || [] : [];
+    return {
+      title,
+      kind: container.dataset.chart,
+      instance: Boolean(instance),
+      series: series.length,
+      seriesWithData: series.filter((s) => Array.isArray(s.data) && s.data.length > 0).length,
+      canvasWidth: canvas ? canvas.width : 0,
+      canvasHeight: canvas ? canvas.height : 0,
+    };
+  });
+  return {
+    title: document.title,
+    text: document.body.innerText,
+    charts,
+    setGlobals: globals.filter((name) => window[name] !== undefined),
+    images: [...document.images].map((img) => ({ complete: img.complete, width: img.naturalWidth })),
+  };
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const skipReason = ensureChromium();
+  if (skipReason) {
+    console.log(JSON.stringify({ skipped: skipReason }));
+    process.exit(SKIP);
+  }
+  const require = createRequire(new URL('../reports/web/package.json', import.meta.url));
+  let chromium;
+  try {
+    ({ chromium } = require('playwright-core'));
+  } catch (e) {
+    console.error(`html_check: playwright-core is not installed: run npm ci --prefix reports/web (${e.message})`);
+    process.exit(1);
+  }
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Root in a container needs --no-sandbox; the rest keep Chromium from
+    // reaching out to Google's services on a machine with no network.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+  });
+  const failures = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const console_ = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console_.push(`${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => failures.push(`uncaught exception: ${e.message}`));
+    const pageUrl = pathToFileURL(args.page).href;
+    const requests = [];
+    page.on('request', (r) => {
+      const url = r.url();
+      if (url !== pageUrl && !url.startsWith('data:')) requests.push(url);
+    });
+
+    const started = Date.now();
+    await page.goto(pageUrl, { waitUntil: 'load' });
+    await page.waitForTimeout(200);  // let ECharts finish its first frame
+    const loadMs = Date.now() - started;
+    const seen = await page.evaluate(inspectPage, args.globals);
+    await page.screenshot({ path: args.screenshot, fullPage: true });
+
+    for (const line of console_) failures.push(`console ${line}`);
+    for (const url of requests) failures.push(`network request to ${url}`);
+    for (const name of seen.setGlobals) failures.push(`window.${name} was set: a string from the data ran as code`);
+    for (const text of args.texts) {
+      if (!seen.text.includes(text)) failures.push(`text not on the page: ${JSON.stringify(text)}`);
+    }
+    if (args.charts !== null && seen.charts.length !== args.charts) {
+      failures.push(`expected ${args.charts} charts, found ${seen.charts.length}`);
+    }
+    for (const c of seen.charts) {
+      if (!c.instance) failures.push(`chart "${c.title}": no ECharts instance`);
+      else if (c.seriesWithData === 0) failures.push(`chart "${c.title}": no series with data`);
+      if (c.canvasWidth === 0 || c.canvasHeight === 0) failures.push(`chart "${c.title}": canvas is ${c.canvasWidth}x${c.canvasHeight}`);
+    }
+    for (const img of seen.images) {
+      if (!img.complete || img.width === 0) failures.push('an image did not load');
+    }
+    console.log(JSON.stringify({
+      page: args.page, screenshot: args.screenshot, title: seen.title, load_ms: loadMs,
+      charts: seen.charts.map((c) => `${c.kind}: ${c.title} (${c.series} series, ${c.canvasWidth}x${c.canvasHeight})`),
+      failures,
+    }));
+  } finally {
+    await browser.close();
+  }
+  for (const f of failures) console.error(`html_check: ${f}`);
+  process.exit(failures.length ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(`html_check: ${e.stack || e}`);
+  process.exit(1);
+});
