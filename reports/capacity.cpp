@@ -801,7 +801,7 @@ std::vector<std::string> fit_lines(const SweepCapacity& sc) {
                                     : ""));
   else
     lines.push_back(fmt::format("peak: no peak within the model (kappa = 0){}",
-                                f.contention_ceiling ? "; ceiling lambda/sigma = " + format_rate(*f.contention_ceiling, unit)
+                                f.contention_ceiling ? fmt::format("; ceiling lambda/sigma = {}", format_rate(*f.contention_ceiling, unit))
                                                      : ""));
   lines.push_back(scaling_limit_reason(f));
   lines.push_back(fmt::format("fit: {} iterations, {}{}", f.iterations, f.converged ? "converged: " : "NOT converged: ",
@@ -818,8 +818,8 @@ std::string topology_line(const SweepCapacity& sc) {
     list += (list.empty() ? "" : "; ") + m.label;
   }
   if (within.empty() && beyond.empty()) return "";
-  return "topology: " + (within.empty() ? "no boundary within the sweep" : within) +
-         (beyond.empty() ? "" : " (beyond the sweep: " + beyond + ")");
+  return fmt::format("topology: {}{}", within.empty() ? "no boundary within the sweep" : within,
+                     beyond.empty() ? "" : fmt::format(" (beyond the sweep: {})", beyond));
 }
 
 std::vector<const SloCapacity*> slo_subjects(const CapacityAnalysis& a) {
@@ -853,17 +853,20 @@ std::string text_table(const std::vector<std::string>& header, const std::vector
 std::string markdown_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
   const auto escape = [](const std::string& cell) {
     std::string out;
-    for (char ch : cell) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
-    return out.empty() ? std::string(" ") : out;
+    for (char ch : cell) {
+      if (ch == '|') out += '\\';  // a bare '|' would end the cell
+      out += ch;
+    }
+    return out;
   };
   std::string out = "|";
-  for (const std::string& h : header) out += " " + escape(h) + " |";
+  for (const std::string& h : header) out += fmt::format(" {} |", escape(h));
   out += "\n|";
   for (std::size_t c = 0; c < header.size(); ++c) out += " --- |";
   out += "\n";
   for (const auto& row : rows) {
     out += "|";
-    for (const std::string& cell : row) out += " " + escape(cell) + " |";
+    for (const std::string& cell : row) out += fmt::format(" {} |", escape(cell));
     out += "\n";
   }
   return out;
@@ -957,7 +960,7 @@ std::string capacity_text(const CapacityAnalysis& a) {
 // prefixes supply them.
 std::string capacity_markdown(const CapacityAnalysis& a) {
   return render(a, {"# ", "## ", "- ", "`", [](const auto& header, const auto& rows) {
-                      return "\n" + markdown_table(header, rows) + "\n";
+                      return fmt::format("\n{}\n", markdown_table(header, rows));
                     }});
 }
 

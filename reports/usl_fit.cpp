@@ -262,7 +262,7 @@ void check_points(std::span<const UslPoint> points) {
         "only {} distinct worker count{}{}; the USL has 3 parameters (lambda, sigma, kappa) and needs at least {} "
         "distinct N to leave a degree of freedom for judging the fit",
         distinct.size(), distinct.size() == 1 ? "" : "s",
-        distinct.empty() ? "" : " (" + format_workers(distinct) + ")", kUslMinimumDistinctWorkers));
+        distinct.empty() ? "" : fmt::format(" ({})", format_workers(distinct)), kUslMinimumDistinctWorkers));
 }
 
 // Standard errors of the free parameters, in scaled units.

@@ -66,7 +66,7 @@ TYPED_TEST(EveryLock, KeepsMutualExclusionUnderContention) {
 }
 
 TYPED_TEST(EveryLock, HandsOffToItsWaiterOncePerRound) {
-  test::expect_one_wake_up_per_round<LockHandOff<TypeParam>>(TypeParam::kProcessShared, 150, 12);
+  test::expect_one_wake_up_per_round<LockHandOff<TypeParam>>(TypeParam::kProcessShared, 100, 8);
 }
 
 TYPED_TEST(EveryLock, IsUsableAgainAfterItsRun) {

@@ -115,7 +115,7 @@ GroupRun run_fanout(const Topology& topo, const GroupOptions& options, std::uint
                {"negative_deltas", tally.negative},
                {"all_woken_ns", {{"p50", all.p50}, {"p99", all.p99}, {"max", all.max}, {"count", all.count}}},
                {"all_woken", "the waker's view: from its release until every waiter acknowledged"},
-               {"clock", kCrossCoreClockNote}};
+               {"clock", cross_core_clock_note()}};
   return out;
 }
 

@@ -3,8 +3,8 @@
 // clock as soon as it runs and records the difference.
 //
 // The two stamps are taken on different PUs: with the TSC as the clock this
-// assumes the TSC is synchronised across cores, which invariant-TSC machines
-// guarantee (clock.hpp picks the TSC only when it is invariant). A negative
+// assumes the TSC is synchronised across cores, as it is on invariant-TSC
+// machines (clock.hpp picks the TSC only when it is invariant). A negative
 // difference, which would betray a skew, is counted and recorded as 0. A wrong
 // round means the waiter ran before its release (a broken primitive, or a
 // stale wake-up): counted, and the run reports an error.
@@ -14,6 +14,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "benches/locks/busy_work.hpp"
 #include "harness/clock.hpp"
@@ -27,9 +30,13 @@ namespace primbench::locks {
 // thousands of rounds in a benchmark's minimum time.
 inline constexpr double kSettleNs = 20'000;
 
-inline constexpr const char* kCrossCoreClockNote =
-    "waker and waiter stamp Clock::now() on different PUs; with the TSC this assumes it is synchronised across "
-    "cores (invariant TSC); negative differences are counted and recorded as 0";
+// For the record of every wake-up measurement: which clock, and what that assumes.
+inline nlohmann::json cross_core_clock_note() {
+  return {{"source", std::string(clock_source_name(Clock::source()))},
+          {"assumption", "waker and waiter stamp Clock::now() on different PUs; with the TSC this assumes it is "
+                         "synchronised across cores (invariant TSC); negative differences are counted and recorded "
+                         "as 0"}};
+}
 
 // Before a release: busy work on a PU of one's own, a yield when the waiter
 // needs this very PU to reach its wait.

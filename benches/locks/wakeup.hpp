@@ -136,7 +136,7 @@ GroupRun run_wakeup(const Topology& topo, const GroupOptions& options, std::uint
                {"settle", share_pu ? "sched_yield (both sides on one PU)" : "busy work before each release"},
                {"settle_ns", share_pu ? 0.0 : kSettleNs},
                {"negative_deltas", tally.negative},
-               {"clock", kCrossCoreClockNote}};
+               {"clock", cross_core_clock_note()}};
   return out;
 }
 
