@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "harness/bench_record.hpp"
+#include "harness/benchmark_name.hpp"
 #include "harness/clock.hpp"
 #include "harness/errors.hpp"
 #include "harness/shm_segment.hpp"
@@ -83,9 +85,16 @@ nlohmann::json error_entry(const std::string& name, const std::string& message) 
 }
 
 BenchmarkList list_benchmarks(const RunOptions& o) {
-  std::vector<std::string> args{"--benchmark_list_tests=true"};
-  if (!o.filter.empty()) args.push_back("--benchmark_filter=" + o.filter);
-  const ChildOutcome outcome = run_in_child(o, "list", args);
+  // The filter is applied here, not by Google Benchmark: it is searched in the
+  // name the bench registered as well as in the full name GB prints, so that
+  // "n2$" selects ".../n2/manual_time" as a user reading the report expects.
+  std::regex filter;
+  try {
+    filter = std::regex(o.filter.empty() ? std::string(".") : o.filter);
+  } catch (const std::regex_error& e) {
+    throw UsageError(fmt::format("--filter '{}' is not a valid regular expression: {}", o.filter, e.what()));
+  }
+  const ChildOutcome outcome = run_in_child(o, "list", {"--benchmark_list_tests=true"});
   const std::string err = last_lines(read_file(o.work_dir / "list.stderr"), 3);
   if (outcome.interrupted) return {};
   if (!outcome.ok())
@@ -93,7 +102,8 @@ BenchmarkList list_benchmarks(const RunOptions& o) {
   BenchmarkList list;
   std::istringstream lines(read_file(o.work_dir / "list.stdout"));
   for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) list.names.push_back(line);
+    if (!line.empty() && (std::regex_search(line, filter) || std::regex_search(registered_name(line), filter)))
+      list.names.push_back(line);
   if (list.names.empty()) throw UsageError(fmt::format("no benchmark matches filter '{}'", o.filter));
   const std::string extras = read_file(o.work_dir / "list.extras.json");
   if (!extras.empty())

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <thread>
 #include <new>
 
 #include "harness/errors.hpp"
@@ -59,10 +60,22 @@ void abandon_hung_threads(const std::string& message) {
 }
 
 void require_single_threaded(const char* why) {
-  std::error_code ec;
-  const auto tasks = std::distance(std::filesystem::directory_iterator("/proc/self/task", ec),
-                                   std::filesystem::directory_iterator());
-  if (!ec && tasks > 1)
+  // A joined thread can still be listed for a moment: join() returns when the
+  // kernel clears the thread's tid word, early in its exit, and the task
+  // leaves /proc/self/task only when the exit completes. So a count above one
+  // is looked at again for a short while before it is believed.
+  const auto count_tasks = [] {
+    std::error_code ec;
+    const auto n = std::distance(std::filesystem::directory_iterator("/proc/self/task", ec),
+                                 std::filesystem::directory_iterator());
+    return ec ? 1 : n;
+  };
+  auto tasks = count_tasks();
+  for (int retry = 0; tasks > 1 && retry < 200; ++retry) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    tasks = count_tasks();
+  }
+  if (tasks > 1)
     throw std::logic_error(fmt::format("{}: fork needs a single-threaded parent, but this process has {} threads",
                                        why, tasks));
 }

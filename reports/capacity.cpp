@@ -14,6 +14,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/statistics.hpp"
+#include "harness/benchmark_name.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
@@ -74,23 +75,6 @@ std::optional<double> median_over(const std::vector<const json*>& entries, std::
 
 // ---- names ------------------------------------------------------------------
 
-std::vector<std::string> split_name(const std::string& name) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t slash = name.find('/', start);
-    parts.push_back(name.substr(start, slash - start));
-    if (slash == std::string::npos) return parts;
-    start = slash + 1;
-  }
-}
-
-std::string join_name(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out;
-}
-
 std::optional<unsigned> parse_count(const std::string& digits) {
   unsigned value = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
@@ -111,10 +95,6 @@ struct ParsedName {
   std::vector<Membership> memberships;  // empty: not part of a sweep
 };
 
-bool is_gbench_suffix(const std::string& segment) {
-  static const std::regex suffix(R"((manual_time|real_time|process_time)|(repeats|min_time|min_warmup_time|iterations):.*)");
-  return std::regex_match(segment, suffix);
-}
 
 std::vector<Membership> producer_consumer_memberships(unsigned p, unsigned c) {
   const double n = p + c;
@@ -135,7 +115,7 @@ ParsedName parse_name(const std::string& name, std::optional<double> recorded_wo
   static const std::regex gbench_threads(R"(threads:(\d+))");
   ParsedName parsed;
   std::optional<unsigned> gbench_thread_count;
-  for (const std::string& segment : split_name(name)) {
+  for (const std::string& segment : split_benchmark_name(name)) {
     std::smatch m;
     if (std::regex_match(segment, m, gbench_threads)) {
       gbench_thread_count = parse_count(m[1]);
@@ -189,7 +169,7 @@ std::string sweep_key(const ParsedName& parsed, const Membership& membership) {
     segments[*parsed.worker_segment] = membership.key_segment;
   else
     segments.push_back(membership.key_segment);  // Google Benchmark's threads:<N>
-  return join_name(segments);
+  return join_benchmark_name(segments);
 }
 
 // ---- throughput -------------------------------------------------------------

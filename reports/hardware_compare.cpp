@@ -7,6 +7,7 @@
 #include <set>
 
 #include "harness/errors.hpp"
+#include "harness/benchmark_name.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
@@ -92,13 +93,7 @@ struct NameParts {
 };
 
 NameParts split_name(const std::string& name) {
-  std::vector<std::string> parts;
-  for (std::size_t start = 0;;) {
-    const auto slash = name.find('/', start);
-    parts.push_back(name.substr(start, slash - start));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
+  std::vector<std::string> parts = split_benchmark_name(name);
   NameParts out{name, "", parts.front()};
   if (parts.size() >= 4 && (parts[2] == "threads" || parts[2] == "processes")) {
     out.placement = parts[3];

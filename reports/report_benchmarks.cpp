@@ -7,6 +7,7 @@
 #include <span>
 
 #include "harness/statistics.hpp"
+#include "harness/benchmark_name.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
@@ -32,32 +33,6 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
-// Segments Google Benchmark appends to a registered name.
-bool is_gbench_suffix(std::string_view segment) {
-  return segment == "real_time" || segment == "manual_time" || segment == "process_time" ||
-         segment.starts_with("repeats:") || segment.starts_with("threads:") || segment.starts_with("iterations:") ||
-         segment.starts_with("min_time:") || segment.starts_with("min_warmup_time:");
-}
-
-std::vector<std::string> split_name(const std::string& name) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t slash = name.find('/', start);
-    out.push_back(name.substr(start, slash - start));
-    if (slash == std::string::npos) return out;
-    start = slash + 1;
-  }
-}
-
-std::string join(std::span<const std::string> parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
-}
 
 // "w8", "n8" -> 8; "p2c3" -> 5 (producers + consumers).
 std::optional<double> worker_count(const std::string& segment) {
@@ -72,10 +47,10 @@ std::optional<double> worker_count(const std::string& segment) {
 }
 
 void parse_name(BenchmarkView& v) {
-  std::vector<std::string> segments = split_name(v.name);
+  std::vector<std::string> segments = split_benchmark_name(v.name);
   while (segments.size() > 1 && is_gbench_suffix(segments.back())) segments.pop_back();
   v.segments = segments;
-  v.base = join(segments);
+  v.base = join_benchmark_name(segments);
   auto segment = [&](std::size_t i) { return i < segments.size() ? segments[i] : std::string(); };
   v.family = segment(0);
   v.what = segment(1);
@@ -244,7 +219,7 @@ std::optional<double> cost_ns(const BenchmarkView& view) { return view.p50 ? vie
 std::string name_without_segment(const BenchmarkView& view, std::size_t index, const std::string& replacement) {
   std::vector<std::string> segments = view.segments;
   if (index < segments.size()) segments[index] = replacement;
-  return join(segments);
+  return join_benchmark_name(segments);
 }
 
 }  // namespace primbench

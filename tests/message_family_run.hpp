@@ -1,5 +1,7 @@
-// Shared by the pipe and queue family tests: run one family through the real
-// CLI (supervisor, one child per benchmark) and index its result entries.
+// Shared by the family tests: run one family through the real CLI (supervisor,
+// one child per benchmark) and index its result entries and records by the
+// name the bench registered (Google Benchmark's /manual_time, /iterations:1
+// suffixes removed), so tests name benchmarks as the benches do.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/benchmark_name.hpp"
 #include "tests/test_support.hpp"
 
 namespace primbench::test {
@@ -21,7 +24,7 @@ namespace primbench::test {
 struct FamilyRun {
   CommandResult command;
   std::map<std::string, nlohmann::json> entries;  // Google Benchmark entry by name
-  nlohmann::json records;                          // primbench records by name
+  nlohmann::json records = nlohmann::json::object();  // primbench records by name
 
   bool has(const std::string& name) const { return entries.count(name) > 0; }
   std::string error(const std::string& name) const {
@@ -42,8 +45,8 @@ inline FamilyRun run_family(std::vector<std::string> args) {
   std::ifstream in(out / "results.json");
   if (in) {
     const auto doc = nlohmann::json::parse(in);
-    for (const auto& e : doc["benchmarks"]) run.entries[e["name"].get<std::string>()] = e;
-    run.records = doc["primbench"]["benchmarks"];
+    for (const auto& e : doc["benchmarks"]) run.entries[registered_name(e["name"].get<std::string>())] = e;
+    for (const auto& [name, record] : doc["primbench"]["benchmarks"].items()) run.records[registered_name(name)] = record;
   }
   std::filesystem::remove_all(out);
   return run;

@@ -358,7 +358,7 @@ TEST(HtmlReport, FamiliesGetTheChartsTheirResultsSupport) {
   EXPECT_EQ(styles, (std::vector<std::string>{"points", "fit", "points"}));  // mutex fitted, spin too short
   const std::string note = (*workers)["note"];
   EXPECT_NE(note.find("σ = 0.1"), std::string::npos) << note;
-  EXPECT_NE(note.find("spin/cs0ns_gap0ns/n*: scaling fit unavailable"), std::string::npos) << note;
+  EXPECT_NE(note.find("spin/cs0ns_gap0ns/*: scaling fit unavailable"), std::string::npos) << note;
 
   const auto speedup = chart_titled(section_of(document, "family-countdown"), "Speedup by workers");
   ASSERT_TRUE(speedup);

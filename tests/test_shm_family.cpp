@@ -18,6 +18,7 @@
 #include "benches/shm/shared_copy.hpp"
 #include "benches/shm/workload_run.hpp"
 #include "harness/run_identity.hpp"
+#include "tests/message_family_run.hpp"
 #include "tests/test_support.hpp"
 
 namespace primbench::shm {
@@ -330,6 +331,86 @@ TEST_F(ServerLive, AClientThatStopsEarlyIsReportedNotWaitedFor) {
                             EchoServer(2, /*wrong_echo_at=*/3)),
                WorkerFailure);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+// --- through the CLI: names, entries and records as a user gets them ----------
+
+TEST(ShmFamilyRun, QuickRunGivesTheMatrixAsTheReportDrawsItAndExactCounters) {
+  const Topology topo = Topology::load("live");
+  const auto pus = topo.allowed_pus().size();
+  const std::string n = std::to_string(pus);
+  const test::FamilyRun run = test::run_family(
+      {"--quick", "--family", "shm", "--filter",
+       "shm/c2c_matrix/processes/cas|shm/atomic_add/processes/compact/n" + n + "$|shm/false_sharing/threads/.*|"
+       "shm/read_mostly/threads/compact/n" + n + "$|shm/copy/processes/(smt|shared-l3/4096)$"});
+  ASSERT_EQ(run.command.exit_code, 0) << run.command.err;
+
+  const std::string matrix = "shm/c2c_matrix/processes/cas";
+  ASSERT_TRUE(run.has(matrix)) << run.command.err;
+  EXPECT_EQ(run.error(matrix), "");
+  const nlohmann::json& extra = run.records.at(matrix).at("extra");
+  ASSERT_EQ(extra["rtt_ns"].size(), pus);
+  EXPECT_EQ(extra["variant"], "cas");
+  double sum = 0;
+  std::size_t cells = 0;
+  for (std::size_t r = 0; r < pus; ++r)
+    for (std::size_t c = r + 1; c < pus; ++c, ++cells) sum += extra["rtt_ns"][r][c].get<double>();
+  if (cells > 0) {
+    EXPECT_NEAR(run.entries.at(matrix)["real_time"].get<double>(), sum / static_cast<double>(cells), 1e-3 * sum)
+        << "the entry's time is the mean round trip over the PU pairs";
+  }
+
+  for (const std::string& name :
+       {"shm/atomic_add/processes/compact/n" + n, "shm/read_mostly/threads/compact/n" + n}) {
+    ASSERT_TRUE(run.has(name)) << name << "\n" << run.command.err;
+    EXPECT_EQ(run.error(name), "") << name;
+    EXPECT_GT(run.counter(name, "ops_per_s"), 0) << name;
+    EXPECT_EQ(run.counter(name, "workers"), static_cast<double>(pus)) << name;
+    EXPECT_EQ(run.records.at(name).at("placement").at("workers").size(), pus) << name;
+  }
+  if (pus >= 2) {
+    const std::string adjacent = "shm/false_sharing/threads/compact/n" + std::to_string(std::min<std::size_t>(pus, 8));
+    EXPECT_EQ(run.error(adjacent + "/adjacent"), "");
+    EXPECT_EQ(run.error(adjacent + "/padded"), "");
+  }
+  const PairPlan plan = plan_pairs(topo);
+  if (plan.get(PairClass::shared_l3).present) {
+    const std::string copy = "shm/copy/processes/shared-l3/4096";
+    EXPECT_EQ(run.error(copy), "");
+    EXPECT_GT(run.counter(copy, "bytes_per_second"), 0);
+    EXPECT_EQ(run.records.at(copy).at("extra").at("bytes"), 4096);
+  }
+  if (!plan.get(PairClass::smt).present) {
+    EXPECT_NE(run.error("shm/copy/processes/smt").find("unavailable: placement class smt is absent"),
+              std::string::npos)
+        << "an absent class is one entry, without sizes";
+  }
+  EXPECT_EQ(test::primbench_segments(), std::vector<std::string>{});
+}
+
+TEST(ShmFamilyRun, QuickServerRunEchoesForOneAndNClients) {
+  const Topology topo = Topology::load("live");
+  const test::FamilyRun run = test::run_family({"--quick", "--family", "server"});
+  ASSERT_EQ(run.command.exit_code, 0) << run.command.err;
+  for (const PairClassPlan& c : plan_pairs(topo).classes) {
+    const std::string name = "server/rtt/processes/" + std::string(to_string(c.cls));
+    ASSERT_TRUE(run.has(name)) << name;
+    if (!c.present) {
+      EXPECT_NE(run.error(name).find("unavailable"), std::string::npos) << name;
+      continue;
+    }
+    EXPECT_EQ(run.error(name), "") << name;
+    EXPECT_GT(run.counter(name, "p50_ns"), 0) << name;
+    EXPECT_LT(run.counter(name, "p50_ns"), 1e9) << name;
+  }
+  const unsigned pus = static_cast<unsigned>(topo.allowed_pus().size());
+  for (unsigned clients : sweep_counts(pus, true)) {
+    const std::string name = "server/rtt/processes/compact/n" + std::to_string(clients);
+    ASSERT_TRUE(run.has(name)) << name;
+    EXPECT_EQ(run.error(name), "") << name;
+    EXPECT_GT(run.counter(name, "ops_per_s"), 0) << name;
+    EXPECT_EQ(run.records.at(name).at("placement").at("workers").size(), clients + 1) << "the server and N clients";
+  }
 }
 
 }  // namespace

@@ -259,6 +259,7 @@ TEST(CountdownFamily, QuickRunEndsAtZeroEverywhereWithSpeedupsInEachEntry) {
   unsetenv("PRIMBENCH_COUNTDOWN_COUNT");
   expect_measured_with_records(doc, "countdown");
   for (const auto& e : doc["benchmarks"]) {
+    if (e.value("error_occurred", false)) continue;  // judged by expect_measured_with_records
     const auto& extra = doc["primbench"]["benchmarks"][e["run_name"].get<std::string>()]["extra"];
     const std::string name = e["name"];
     EXPECT_EQ(extra["count"], 2000000) << name;

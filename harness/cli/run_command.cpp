@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <regex>
 
 #include "harness/bench_registry.hpp"
 #include "harness/cli/commands.hpp"
@@ -149,7 +150,17 @@ void add_run_command(CLI::App& app, int& exit_status) {
   cmd->add_flag("--quick", a->quick, "Short smoke suite (fewer sizes, short minimum time)");
   cmd->add_flag("--force", a->force, "Overwrite an existing results.json in --out");
   cmd->add_option("--family", a->families, "Only these benchmark families (repeatable)");
-  cmd->add_option("--filter", a->filter, "Only benchmarks whose name matches this regex");
+  cmd->add_option("--filter", a->filter, "Only benchmarks whose name (with or without Google Benchmark's /manual_time-style suffixes) contains a match of this ECMAScript regex")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            try {
+              std::regex{text};
+              return std::string();
+            } catch (const std::regex_error& e) {
+              return fmt::format("'{}' is not a valid regular expression: {}", text, e.what());
+            }
+          },
+          "REGEX"));
   cmd->add_option("--size", a->sizes, "Message sizes in bytes (repeatable), overriding the defaults");
   cmd->add_option("--timeout", a->timeout_s, "Watchdog: seconds one benchmark may take")->check(CLI::PositiveNumber);
   cmd->allow_extras();

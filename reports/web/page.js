@@ -1,5 +1,5 @@
 // Draws a primbench page (the HTML report, the hardware comparison) from the
-// document model embedded in <script id="primbench-document">. The model's
+// document model embedded in the JSON script element "primbench-document". The model's
 // shape is described in reports/html_page.hpp and reports/report_charts.hpp;
 // primbench decides what to show, this script only draws it.
 //
