@@ -8,12 +8,14 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
 
+#include "harness/errors.hpp"
 #include "harness/run_identity.hpp"
 
 namespace primbench {
@@ -29,6 +31,19 @@ void* map_fd(int fd, std::size_t bytes, const std::string& name) {
   return p;
 }
 
+// PRIMBENCH_SHM_FAIL_AFTER (see the header): true when this create is to fail.
+bool injected_shm_full() {
+  static const long budget = [] {
+    const char* env = std::getenv(kShmFailAfterEnv);
+    if (env == nullptr || *env == '\0') return -1L;
+    char* end = nullptr;
+    const long n = std::strtol(env, &end, 10);
+    return end && *end == '\0' && n >= 0 ? n : -1L;
+  }();
+  static std::atomic<long> created{0};
+  return budget >= 0 && created.fetch_add(1) >= budget;
+}
+
 }  // namespace
 
 SharedSegment SharedSegment::create(std::string_view purpose, std::size_t bytes) {
@@ -42,7 +57,7 @@ SharedSegment SharedSegment::create(std::string_view purpose, std::size_t bytes)
   seg.owner_pid_ = getpid();
   // posix_fallocate, not ftruncate: a full /dev/shm must fail here with ENOSPC,
   // not later with SIGBUS inside a benchmark.
-  const int err = posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+  const int err = injected_shm_full() ? ENOSPC : posix_fallocate(fd, 0, static_cast<off_t>(bytes));
   if (err != 0) {
     close(fd);
     shm_unlink(seg.name_.c_str());
@@ -112,6 +127,14 @@ std::size_t sweep_segments(std::string_view run_id) {
     if (shm_unlink(("/" + file).c_str()) == 0) ++removed;
   }
   return removed;
+}
+
+void check_shared_memory_usable() {
+  try {
+    SharedSegment probe = SharedSegment::create("preflight", 4096);
+  } catch (const std::exception& e) {
+    throw UsageError(fmt::format("shared memory (/dev/shm), which every benchmark needs, is not usable: {}", e.what()));
+  }
 }
 
 }  // namespace primbench

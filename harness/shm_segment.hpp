@@ -46,4 +46,17 @@ class SharedSegment {
 // how many. The supervisor's safety net after a crashed or killed child.
 std::size_t sweep_segments(std::string_view run_id);
 
+// Creates and removes one small segment, so that a run whose /dev/shm is full
+// or unusable stops with one line (UsageError naming the cause) before it
+// measures anything: every benchmark needs shared memory.
+void check_shared_memory_usable();
+
+// Fault injection for tests (docs/RELIABILITY.md): with
+// PRIMBENCH_SHM_FAIL_AFTER=N in the environment, each process creates its
+// first N segments as usual and every later create fails with ENOSPC, where a
+// full /dev/shm fails (the reservation). 0: full from the start, the run's
+// check_shared_memory_usable() fails; 1: the supervisor's check passes and
+// /dev/shm "fills up" inside the benchmark processes.
+inline constexpr const char* kShmFailAfterEnv = "PRIMBENCH_SHM_FAIL_AFTER";
+
 }  // namespace primbench

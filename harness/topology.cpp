@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <regex>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -50,6 +51,34 @@ void check_readable_file(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// hwloc builds every object a synthetic description implies, so
+// "pack:1000 core:1000 pu:100" would allocate 10^8 PUs and hang the loader.
+// The arities multiply to the PU count; attributes in (...) and memory
+// children in [...] carry no arity and are skipped.
+void check_synthetic_size(const std::string& desc) {
+  // Ten times the largest machine in the fixtures; planning is quadratic in
+  // PUs in places, and a description past this is a typo, not a machine.
+  constexpr double kMaxSyntheticPus = 4096;
+  std::string levels;
+  int depth = 0;
+  for (char c : desc) {
+    if (c == '(' || c == '[') ++depth;
+    else if (c == ')' || c == ']') depth = std::max(0, depth - 1);
+    else if (depth == 0) levels += c;
+  }
+  static const std::regex arity(R"(:\s*(\d+))");
+  double pus = 1;
+  for (std::sregex_iterator it(levels.begin(), levels.end(), arity), end; it != end; ++it)
+    pus *= std::stod((*it)[1].str());
+  if (pus > kMaxSyntheticPus)
+    throw TopologyError(fmt::format("synthetic topology '{}' has {:.0f} PUs; at most {:.0f} are supported", desc, pus,
+                                    kMaxSyntheticPus));
+}
+
+}  // namespace
+
 Topology Topology::load(const std::string& spec_in) {
   std::string spec = spec_in;
   std::string origin;
@@ -75,6 +104,7 @@ Topology Topology::load(const std::string& spec_in) {
   constexpr std::string_view kSynthetic = "synthetic:";
   if (spec.rfind(kSynthetic, 0) == 0) {
     const std::string desc = spec.substr(kSynthetic.size());
+    check_synthetic_size(desc);
     if (hwloc_topology_set_synthetic(raw, desc.c_str()) != 0)
       throw TopologyError(fmt::format("invalid synthetic topology '{}' (hwloc syntax, e.g. \"pack:2 l3:2 core:4 pu:2\")", desc));
     topo.source_ = "synthetic:" + desc;

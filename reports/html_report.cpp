@@ -11,6 +11,7 @@
 #include "reports/html_page.hpp"
 #include "reports/report_benchmarks.hpp"
 #include "reports/report_charts.hpp"
+#include "reports/report_python.hpp"
 #include "reports/report_summary.hpp"
 #include "reports/result_reader.hpp"
 #include "reports/web_assets.hpp"
@@ -34,6 +35,7 @@ const std::map<std::string, std::string>& family_titles() {
       {"pool", "pool: handing work to a thread or process pool"},
       {"spawn", "spawn: starting threads and processes"},
       {"countdown", "countdown: CPU-bound scaling"},
+      {"load", "load: latency against offered load (open loop)"},
   };
   return titles;
 }
@@ -219,7 +221,7 @@ json family_section(const std::string& family, const BenchmarkList& views, const
                                  "Google Benchmark's time per iteration)",
                                  measured, measurement_columns(floors)));
   for (auto* build : {&latency_percentile_chart, &latency_by_size_chart, &throughput_by_size_chart,
-                      &throughput_by_workers_chart, &speedup_chart})
+                      &throughput_by_workers_chart, &speedup_chart, &offered_load_chart})
     if (auto chart = (*build)(measured)) blocks.push_back(std::move(*chart));
   for (const BenchmarkView* v : measured)
     if (auto heatmap = core_to_core_heatmap(*v)) blocks.push_back(std::move(*heatmap));
@@ -240,7 +242,7 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
   std::vector<std::string> families;
   std::map<std::string, BenchmarkList> by_family;
   for (const auto& v : views) {
-    const std::string family = v.family.empty() ? "other" : v.family;
+    const std::string family = section_family(v);
     if (by_family[family].empty()) families.push_back(family);
     by_family[family].push_back(&v);
   }
@@ -249,6 +251,7 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
   sections.push_back(summary_section(results, views));
   sections.push_back(topology_section(results, topology));
   sections.push_back(floor_section(views, floors));
+  if (auto python = native_vs_python_section(results, views)) sections.push_back(std::move(*python));
   std::set<std::string> ids;
   for (const auto& family : families) {
     json s = family_section(family, by_family[family], floors);

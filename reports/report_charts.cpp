@@ -196,6 +196,42 @@ std::optional<json> speedup_chart(const BenchmarkList& views) {
   return chart;
 }
 
+// extra[key] as [[x, y], ...] against extra["offered_rate"]; empty unless both
+// are arrays of numbers of the same length.
+json offered_points(const json& extra, const char* key) {
+  json points = json::array();
+  const json& x = extra.is_object() ? extra.value("offered_rate", json()) : json();
+  const json& y = extra.is_object() ? extra.value(key, json()) : json();
+  if (!x.is_array() || !y.is_array() || x.size() != y.size()) return points;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!x[i].is_number() || !y[i].is_number()) return json::array();
+    points.push_back({x[i], y[i]});
+  }
+  return points;
+}
+
+std::optional<json> offered_load_chart(const BenchmarkList& views) {
+  std::set<std::string> units;
+  json drawn = json::array();
+  for (const BenchmarkView* v : views) {
+    json p99 = v->error.empty() ? offered_points(v->extra, "latency_p99_ns") : json::array();
+    if (p99.empty()) continue;
+    const std::size_t group = drawn.size() / 2;
+    drawn.push_back(series(short_name(v->base) + " p99", "line", group, std::move(p99)));
+    drawn.push_back(series(short_name(v->base) + " p50", "points", group, offered_points(v->extra, "latency_p50_ns")));
+    units.insert(v->extra.value("rate_unit", "ops/s"));
+  }
+  if (drawn.empty()) return std::nullopt;
+  json chart = xy_chart("Latency vs offered load", axis("offered rate", units.size() == 1 ? *units.begin() : "/s", true),
+                        axis("latency", "ns", true));
+  chart["series"] = std::move(drawn);
+  add_note(chart, "Open loop: a paced producer offers each rate (a fraction of the primitive's closed-loop maximum) "
+                  "whatever the receiver does; latency is from each message's intended send time, so waiting behind "
+                  "a stall counts (coordinated omission corrected). Where p99 turns up sharply the primitive is near "
+                  "its capacity; `primbench capacity --slo` reads the same data.");
+  return chart;
+}
+
 std::optional<json> core_to_core_heatmap(const BenchmarkView& view) {
   const json& extra = view.extra;
   if (!view.error.empty() || !extra.is_object() || !extra.contains("pus") || !extra.contains("rtt_ns")) return std::nullopt;

@@ -43,6 +43,11 @@ std::optional<nlohmann::json> throughput_by_workers_chart(const BenchmarkList& v
 // Speedup against workers (countdown), with the ideal line speedup = workers.
 std::optional<nlohmann::json> speedup_chart(const BenchmarkList& views);
 
+// Latency against offered rate for open-loop benchmarks (the load family:
+// extra.offered_rate with extra.latency_p50_ns / latency_p99_ns), p99 as a
+// line and p50 as points per benchmark; log-log.
+std::optional<nlohmann::json> offered_load_chart(const BenchmarkList& views);
+
 // A core-to-core round-trip matrix (shm/c2c_matrix: extra.pus, extra.rtt_ns).
 std::optional<nlohmann::json> core_to_core_heatmap(const BenchmarkView& view);
 

@@ -73,6 +73,7 @@ nlohmann::json build_result_document(const RunResults& results, const RunContext
                       {"benchmarks", records},
                       {"statistics", repetition_statistics(benchmarks)},
                       {"errors", errors}};
+  if (!context.python.is_null()) doc["primbench"]["python"] = context.python;
   return doc;
 }
 

@@ -22,6 +22,7 @@ struct RunContext {
   nlohmann::json clock;      // ClockInfo
   nlohmann::json pair_plan;  // the pair plan the benchmarks used
   nlohmann::json config;     // options of this run
+  nlohmann::json python;     // the interpreter and pairing of --suite python|all; null: not run
   std::string started_at, finished_at;
 };
 

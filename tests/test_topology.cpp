@@ -49,6 +49,19 @@ TEST(Topology, BadSpecsAreUsageErrorsNamingTheInput) {
   }
 }
 
+TEST(Topology, HugeSyntheticDescriptionsAreRefusedBeforeHwlocBuildsThem) {
+  try {
+    Topology::load("synthetic:pack:1000 core:1000 pu:100");
+    FAIL() << "10^8 PUs were accepted";
+  } catch (const TopologyError& e) {
+    EXPECT_NE(std::string(e.what()).find("100000000 PUs"), std::string::npos) << e.what();
+  }
+  // Attributes and memory children carry no arity: this one is 4 PUs.
+  EXPECT_EQ(Topology::load("synthetic:pack:2(memory=1000000) [numa(memory=1000)] pu:2").allowed_pus().size(), 4u);
+  EXPECT_EQ(Topology::load("synthetic:pack:4 l3:4 core:128 pu:2").allowed_pus().size(), 4096u);
+  EXPECT_THROW(Topology::load("synthetic:pack:4 l3:4 core:128 pu:4"), TopologyError);
+}
+
 TEST(Topology, LiveMachineSupportsBinding) {
   const Topology t = Topology::load("live");
   EXPECT_TRUE(t.binding_supported());

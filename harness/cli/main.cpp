@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "harness/cli/cli_dispatch.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/errors.hpp"
 #include "harness/machine_context.hpp"
@@ -14,22 +15,13 @@
 #define PRIMBENCH_GIT_REVISION "unknown"
 #endif
 
-namespace {
-
-int fail(const std::string& message) {
-  fmt::print(stderr, "primbench: error: {}\n", message);
-  return 2;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace primbench;
   if (argc > 1 && std::strcmp(argv[1], "__bench") == 0) {
     try {
       return cli::bench_child_main(argc - 1, argv + 1);
     } catch (const std::exception& e) {
-      return fail(e.what());
+      return cli::usage_failure(e.what());
     }
   }
 
@@ -48,19 +40,5 @@ int main(int argc, char** argv) {
     fmt::print("primbench {} ({})\n", PRIMBENCH_VERSION, PRIMBENCH_GIT_REVISION);
   });
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return fail(fmt::format("{} (see primbench --help)", e.what()));
-  } catch (const UsageError& e) {
-    return fail(e.what());
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "primbench: internal error: {}\n", e.what());
-    return 3;
-  }
-  return status;
+  return cli::dispatch(app, argc, argv, status).exit_status;
 }

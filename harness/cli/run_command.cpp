@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <regex>
@@ -12,9 +14,11 @@
 #include "harness/errors.hpp"
 #include "harness/machine_context.hpp"
 #include "harness/placement.hpp"
+#include "harness/python_suite.hpp"
 #include "harness/run_identity.hpp"
 #include "harness/run_loop.hpp"
 #include "harness/shm_segment.hpp"
+#include "harness/soak.hpp"
 #include "harness/supervisor.hpp"
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
@@ -36,6 +40,9 @@ struct RunArgs {
   std::vector<std::string> sizes;
   std::string filter;
   double timeout_s = 120;
+  std::string suite = "native";  // native, python (scripts/python), all
+  std::string python = "python3";
+  std::string soak;  // --soak DURATION: loop the quick suite, report drift and leaks (harness/soak.hpp)
 };
 
 std::string utc_now(const char* format) {
@@ -54,8 +61,12 @@ fs::path prepare_out_dir(const RunArgs& a) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw UsageError(fmt::format("cannot create output directory '{}': {}", dir.string(), ec.message()));
-  if (fs::exists(dir / "results.json") && !a.force)
-    throw UsageError(fmt::format("'{}' already exists; pass --force to overwrite it", (dir / "results.json").string()));
+  // Checked now, not when the results are written at the end of the run.
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    throw UsageError(fmt::format("cannot write into output directory '{}': {}", dir.string(), std::strerror(errno)));
+  const fs::path written = dir / (a.soak.empty() ? "results.json" : "soak.json");
+  if (fs::exists(written) && !a.force)
+    throw UsageError(fmt::format("'{}' already exists; pass --force to overwrite it", written.string()));
   return dir;
 }
 
@@ -71,22 +82,68 @@ std::string headline(const BenchmarkOutcome& b) {
   return "no entries";
 }
 
+// A benchmark failed when its process did, or when it reported an error of its
+// own (a killed or hung worker, a lost message); "unavailable: ..." entries
+// (a placement class this machine lacks) are no failure.
+bool failed_benchmark(const BenchmarkOutcome& b) {
+  if (!b.ok) return true;
+  return std::any_of(b.entries.begin(), b.entries.end(), [](const nlohmann::json& e) {
+    return e.value("error_occurred", false) && e.value("error_message", std::string()).rfind("unavailable", 0) != 0;
+  });
+}
+
+// The --family values the native benches know (the rest may be CPython groups).
+std::vector<std::string> native_families_of(const std::vector<std::string>& families) {
+  const std::vector<std::string> known = family_names();
+  std::vector<std::string> out;
+  for (const auto& f : families)
+    if (std::find(known.begin(), known.end(), f) != known.end()) out.push_back(f);
+  return out;
+}
+
+PythonSuiteOptions python_options(const RunArgs& a, const RunOptions& native, const std::vector<std::string>& gbench_flags) {
+  return {.quick = a.quick,
+          .families = a.families,
+          .native_families = family_names(),
+          .filter = a.filter,
+          .program_args = python_program_args(a.sizes, gbench_flags),
+          .bench_timeout = native.bench_timeout};
+}
+
+// --suite all: a --family or --filter that selects only CPython benchmarks
+// leaves the native side with nothing to run, which is no error here.
+BenchmarkList list_native(const RunOptions& options, bool with_python, bool families_elsewhere) {
+  if (!with_python) return list_benchmarks(options);
+  if (families_elsewhere) return {};
+  try {
+    return list_benchmarks(options);
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "primbench: note: native suite: {}\n", e.what());
+    return {};
+  }
+}
+
 int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
-  validate_family_names(a.families);
+  // First: a SIGINT/SIGTERM from here on is a recorded interruption, never a kill.
+  install_supervisor_signals();
+  const bool native = a.suite != "python", python = a.suite != "native";
+  if (!a.soak.empty() && python) throw UsageError("--soak loops the native suite only: leave out --suite python|all");
+  if (!python) validate_family_names(a.families);
+  const std::optional<PythonProgram> program = python ? std::optional(find_python_program(a.python)) : std::nullopt;
   const Topology topo = Topology::load(a.topology);
   if (!topo.binding_supported())
     throw UsageError(fmt::format("run measures this machine, but topology '{}' is not this machine "
                                  "(XML and synthetic topologies are for topo and plan)", topo.source()));
+  check_shared_memory_usable();
   const fs::path out_dir = prepare_out_dir(a);
   start_new_run_id();
-  install_supervisor_signals();
   const ClockInfo clock = clock_init();
 
   RunOptions options;
   options.work_dir = out_dir / fmt::format(".work-{}", getpid());
   fs::create_directories(options.work_dir);
-  options.quick = a.quick;
-  options.families = a.families;
+  options.quick = a.quick || !a.soak.empty();
+  options.families = python ? native_families_of(a.families) : a.families;
   options.sizes = a.sizes;
   options.filter = a.filter;
   options.gbench_flags = gbench_flags;
@@ -100,19 +157,44 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   context.clock = clock;
   context.pair_plan = to_json(plan_pairs(topo));
   context.config = {{"quick", a.quick}, {"families", a.families}, {"filter", a.filter}, {"sizes", a.sizes},
-                    {"gbench_flags", gbench_flags}, {"bench_timeout_s", a.timeout_s}};
+                    {"gbench_flags", gbench_flags}, {"bench_timeout_s", a.timeout_s}, {"suite", a.suite}};
+  if (python) context.config["python"] = a.python;
   // Drawn before measuring: lstopo must not compete with a benchmark.
   if (!record_topology_svg(out_dir)) fmt::print(stderr, "primbench: note: lstopo not available: no topology picture\n");
   fmt::print(stderr, "primbench: {}\n", topology_summary(topo));
   for (const auto& w : machine.warnings()) fmt::print(stderr, "primbench: note: {}\n", w);
 
   RunResults results;
-  const BenchmarkList list = list_benchmarks(options);
-  const auto& names = list.names;
-  if (!interrupted())
-    results = run_benchmarks(options, list, [](std::size_t i, std::size_t n, const BenchmarkOutcome& b) {
-      fmt::print(stderr, "[{:>3}/{}] {}: {} ({:.1f} s)\n", i + 1, n, b.name, headline(b), b.seconds);
-    });
+  const PythonSuiteOptions py_options = python_options(a, options, gbench_flags);
+  const PythonSuitePlan py_plan =
+      python ? plan_python_suite(*program, topo, py_options, options.work_dir) : PythonSuitePlan{};
+  const BenchmarkList list = native ? list_native(options, python, !a.families.empty() && options.families.empty())
+                                    : BenchmarkList{};
+  if (python && py_plan.names.empty()) {
+    if (!native) throw UsageError(no_match_message(py_options));
+    fmt::print(stderr, "primbench: note: {}\n", no_match_message(py_options));
+  }
+  const std::size_t total = list.names.size() + py_plan.names.size();
+  if (total == 0 && !interrupted())  // interrupted while listing: nothing was listed
+    throw UsageError("no benchmark, native or CPython, matches the --family/--filter given");
+  if (!a.soak.empty()) {
+    const int status = run_soak(options, list, {parse_duration(a.soak), a.soak, out_dir});
+    fs::remove_all(options.work_dir);
+    sweep_segments(run_id());
+    return status;
+  }
+  const ProgressFn progress = [total](std::size_t i, std::size_t, const BenchmarkOutcome& b) {
+    fmt::print(stderr, "[{:>3}/{}] {}: {} ({:.1f} s)\n", i + 1, total, b.name, headline(b), b.seconds);
+  };
+  if (!interrupted() && !list.names.empty()) results = run_benchmarks(options, list, progress);
+  if (python && !interrupted()) {
+    PythonSuiteResults py = run_python_suite(*program, py_plan, py_options, options.work_dir, progress,
+                                             list.names.size(), total);
+    results.outcomes.insert(results.outcomes.end(), py.run.outcomes.begin(), py.run.outcomes.end());
+    context.python = std::move(py.python);
+  }
+  results.listed = list.names;
+  results.listed.insert(results.listed.end(), py_plan.names.begin(), py_plan.names.end());
   if (interrupted()) results.interrupted_by = interrupt_signal();
 
   context.finished_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
@@ -132,8 +214,8 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   sweep_segments(run_id());
 
   std::size_t failed = 0;
-  for (const auto& b : results.outcomes) failed += b.ok ? 0 : 1;
-  fmt::print(stderr, "primbench: {} of {} benchmarks run, {} failed{}\n", results.outcomes.size(), names.size(), failed,
+  for (const auto& b : results.outcomes) failed += failed_benchmark(b) ? 1 : 0;
+  fmt::print(stderr, "primbench: {} of {} benchmarks run, {} failed{}\n", results.outcomes.size(), total, failed,
              results.interrupted_by ? fmt::format(", interrupted by {}", strsignal(results.interrupted_by)) : "");
   fmt::print("{}\n", result_path.string());
   if (results.interrupted_by) return 128 + results.interrupted_by;
@@ -163,6 +245,22 @@ void add_run_command(CLI::App& app, int& exit_status) {
           "REGEX"));
   cmd->add_option("--size", a->sizes, "Message sizes in bytes (repeatable), overriding the defaults");
   cmd->add_option("--timeout", a->timeout_s, "Watchdog: seconds one benchmark may take")->check(CLI::PositiveNumber);
+  cmd->add_option("--suite,--lang", a->suite, "native (C++, default), python (scripts/python: CPython's "
+                  "multiprocessing and threading on the same placements) or all (both, side by side)")
+      ->check(CLI::IsMember({"native", "python", "all"}));
+  cmd->add_option("--python", a->python, "The interpreter for --suite python|all (default: python3 on PATH)");
+  cmd->add_option("--soak", a->soak, "Loop the quick suite (or what --family/--filter select) for DURATION (30s, 10m, "
+                  "1h30m); write soak.json: drift per benchmark, errors, leaked fds/memory/segments/processes")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            try {
+              parse_duration(text);
+              return std::string();
+            } catch (const UsageError& e) {
+              return std::string(e.what());
+            }
+          },
+          "DURATION"));
   cmd->allow_extras();
   cmd->footer("Google Benchmark flags (--benchmark_repetitions=5, --benchmark_min_time=1, ...) are passed on.");
   cmd->callback([a, cmd, &exit_status] {
