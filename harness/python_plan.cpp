@@ -132,6 +132,7 @@ class FamilySelection {
     }
     if (groups.empty()) return;
     auto names = lister.group_names(groups, pus);
+    if (!names && interrupted()) return;  // the run stops; no selection is wrong
     if (!names)
       throw UsageError(fmt::format("--family {}: not a benchmark family (native: {}; CPython: {}) nor a CPython "
                                    "group (primbench_py.py --list-groups)",

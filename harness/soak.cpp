@@ -87,7 +87,7 @@ nlohmann::json to_json(const ResourceSnapshot& s) {
 
 std::chrono::milliseconds parse_duration(std::string_view text) {
   const auto bad = [&](std::string_view why) {
-    return UsageError(fmt::format("--soak '{}' is not a duration: {} (examples: 30s, 10m, 1h30m, 500ms)", text, why));
+    return UsageError(fmt::format("'{}' is not a duration: {} (examples: 30s, 10m, 1h30m, 500ms)", text, why));
   };
   if (text.empty()) throw bad("it is empty");
   double total_ms = 0;
@@ -171,25 +171,29 @@ std::vector<Drift> compute_drift(const std::vector<SoakIteration>& iterations) {
   std::vector<Drift> out;
   for (auto& [name, d] : by_name) out.push_back(std::move(d));
   std::stable_sort(out.begin(), out.end(),
-                   [](const Drift& a, const Drift& b) { return std::abs(a.largest_change) > std::abs(b.largest_change); });
+                   [](const Drift& a, const Drift& b) {
+                     return std::abs(a.largest_change) > std::abs(b.largest_change);
+                   });
   return out;
 }
 
 std::vector<LeakCheck> check_leaks(const ResourceSnapshot& start, const ResourceSnapshot& first,
                                    const ResourceSnapshot& end, std::size_t iterations) {
   std::vector<LeakCheck> checks;
-  checks.push_back({"open file descriptors", double(start.open_fds), double(end.open_fds), end.open_fds > start.open_fds,
+  checks.push_back({"open file descriptors", double(start.open_fds), double(end.open_fds),
+                    end.open_fds > start.open_fds,
                     "leak if more are open at the end than before the first iteration"});
   // With one iteration there is no warmed-up baseline to compare against.
   const ResourceSnapshot& rss_base = iterations > 1 ? first : start;
   checks.push_back({"resident memory (KiB)", double(rss_base.rss_kib), double(end.rss_kib),
                     iterations > 1 && end.rss_kib > rss_base.rss_kib + kRssGrowthLimitKiB,
-                    iterations > 1 ? fmt::format("leak if it grew more than {} after the first iteration", mib(kRssGrowthLimitKiB))
+                    iterations > 1
+                        ? fmt::format("leak if it grew more than {} after the first iteration", mib(kRssGrowthLimitKiB))
                                    : "not judged: one iteration has no warmed-up baseline"});
   checks.push_back({"shared-memory segments of this run", double(start.run_segments), double(end.run_segments),
                     end.run_segments > 0, "leak if any is left in /dev/shm after the last iteration"});
   checks.push_back({"child processes", double(start.child_processes), double(end.child_processes),
-                    end.child_processes > 0, "leak if any is left (running or unreaped) after the last iteration"});
+                    end.child_processes > 0, "leak if any is left, running or unreaped, after the last iteration"});
   return checks;
 }
 
@@ -263,8 +267,8 @@ int run_soak(const RunOptions& options, const BenchmarkList& list, const SoakReq
     it.complete = results.interrupted_by == 0;
     it.after = take_resource_snapshot(run_id());
     fmt::print(stderr,
-               "primbench: soak: iteration {} in {:.1f} s ({:.0f} of {:.0f} s): {} benchmarks, {} errors; fds {}, "
-               "RSS {}, segments {}, child processes {}{}\n",
+               "primbench: soak: iteration {} in {:.1f} s (elapsed {:.1f} of {:.0f} s): {} benchmarks, {} errors; "
+               "fds {}, RSS {}, segments {}, child processes {}{}\n",
                it.index, it.seconds, elapsed(), duration_s, it.median_ns.size() + it.errors.size(), it.errors.size(),
                it.after.open_fds, mib(it.after.rss_kib), it.after.run_segments, it.after.child_processes,
                it.complete ? "" : " (interrupted)");

@@ -6,7 +6,8 @@
 // picture of the topology; each primitive's cost as a multiple of the
 // machine's core-to-core floor; and per benchmark family a table and the
 // charts its results support (latency percentiles, throughput by message size
-// and by workers with a fitted scaling curve, speedup, core-to-core heatmap).
+// and by workers with a fitted scaling curve, speedup, core-to-core heatmap,
+// latency against offered load).
 // Every string from the results is data to the page, never markup.
 #pragma once
 

@@ -57,8 +57,13 @@ TEST(Countdown, TimeScalesLinearlyWithTheCount) {
   // A loop the compiler shortened or removed would take the same time for
   // any count; a real one takes twice the CPU time for twice the count.
   constexpr std::uint64_t kCount = 20'000'000;
-  const double once = countdown_cpu_ns(kCount);
-  const double twice = countdown_cpu_ns(2 * kCount);
+  // The fastest of three: on a loaded VM a single run can lose its PU for a
+  // while (steal time counts as CPU time), the fastest run did not.
+  const auto fastest = [](std::uint64_t count) {
+    return std::min({countdown_cpu_ns(count), countdown_cpu_ns(count), countdown_cpu_ns(count)});
+  };
+  const double once = fastest(kCount);
+  const double twice = fastest(2 * kCount);
   ASSERT_GT(once, 1e6) << "20M steps in under 1 ms: the loop was not kept";
   const double ratio = twice / once;
   EXPECT_GE(ratio, 1.5) << "time(2C)/time(C) = " << ratio;

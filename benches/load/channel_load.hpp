@@ -31,7 +31,7 @@ namespace primbench::load {
 
 inline constexpr std::size_t kMessageBytes = 16;  // sequence + checksum + trailer: the smallest fully checked message
 inline constexpr std::uint32_t kStopStep = UINT32_MAX;
-inline constexpr unsigned kMaxSteps = 16;  // the closed-loop step and up to 15 paced ones
+inline constexpr unsigned kMaxSteps = 16;  // the closed-loop bursts and the paced steps
 
 // One message on the wire: the checked message and the stamps the receiver needs.
 struct Envelope {

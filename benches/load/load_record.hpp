@@ -5,7 +5,7 @@
 // arrays, one element per paced step, the shape `primbench capacity` reads
 // (reports/capacity.cpp, open_loop_capacity): offered_rate, achieved_rate
 // (rate_unit), latency_p50_ns / p99 / p999 / mean / max (from the intended
-// send time), the same uncorrected (from the actual send), plus the
+// send time), uncorrected_p50_ns / p99 (from the actual send), plus the
 // closed-loop max_rate and the clock. The entry's time is the time per message
 // at the highest sustained step (achieved ≥ kSustainedShare of offered), its
 // latency counters that step's distribution.
@@ -71,23 +71,10 @@ inline nlohmann::json load_curve(const LoadRun& run) {
   return curve;
 }
 
-inline void publish_load_run(benchmark::State& state, const std::string& name, const LoadSubject& subject,
-                             const LoadPlan& plan, const LoadRun& run, std::vector<ObservedPlacement> placements) {
-  const std::optional<std::size_t> best = highest_sustained(run);
-  // No step sustained (an overloaded machine): the lowest step stands in, said so in the label.
-  const StepResult& shown = run.steps.at(best.value_or(0));
-  const double per_message_s = 1.0 / (best ? shown.achieved : run.max_rate);
-  state.SetIterationTime(per_message_s);
-  if (best) state.counters[subject.rate_counter] = shown.achieved;
-  state.counters["max_" + subject.rate_counter] = run.max_rate;
-  state.counters["sustained_fraction"] = best ? shown.fraction : 0.0;
-  const LatencyHistogram& hist = shown.outcome.latency.corrected;
-  publish_latency_counters(state, hist);
-  publish_placement_counter(state, placements);
-  state.SetLabel(best ? fmt::format("{} sustained {:.3g} {} ({:g} x closed-loop max)", subject.primitive, shown.achieved,
-                                    subject.rate_unit, shown.fraction)
-                      : fmt::format("{}: no step sustained; time is 1 / closed-loop max", subject.primitive));
-
+// Everything about the run beyond the latency distribution: the curve, the
+// maximum it is relative to, and what the numbers mean.
+inline nlohmann::json load_extra(const LoadSubject& subject, const LoadPlan& plan, const LoadRun& run,
+                                 const std::optional<std::size_t>& best) {
   std::uint64_t negative = 0;
   for (const StepResult& s : run.steps) negative += s.outcome.latency.negative;
   nlohmann::json extra = load_curve(run);
@@ -95,10 +82,11 @@ inline void publish_load_run(benchmark::State& state, const std::string& name, c
   extra["pair"] = {subject.pair.a, subject.pair.b};
   extra["rate_unit"] = subject.rate_unit;
   extra["max_rate"] = run.max_rate;
-  extra["max_rate_how"] = fmt::format("closed loop: sent back to back for {} ms, (messages - 1) / (first send .. "
-                                      "last receive), {} messages",
-                                      plan.closed_loop_ms, run.closed_loop_messages);
-  extra["sustained_rate"] = best ? nlohmann::json(shown.achieved) : nlohmann::json();
+  extra["max_rate_how"] = fmt::format("closed loop: the best of {} bursts sent back to back ({} ms, {} messages in "
+                                      "all), each (messages - 1) / (first send .. last receive)",
+                                      run.burst_rates.size(), plan.closed_loop_ms, run.closed_loop_messages);
+  extra["max_rate_bursts"] = run.burst_rates;
+  extra["sustained_rate"] = best ? nlohmann::json(run.steps[*best].achieved) : nlohmann::json();
   extra["sustained_means"] = fmt::format("achieved >= {:g} x offered", kSustainedShare);
   extra["step_ms"] = plan.step_ms;
   extra["latency_from"] = "intended send time (step start + i / offered rate): coordinated omission corrected; "
@@ -110,11 +98,32 @@ inline void publish_load_run(benchmark::State& state, const std::string& name, c
                     {"negative_deltas_recorded_as_0", negative}};
   extra["checks"] = subject.checks;
   extra["notes"] = subject.notes;
+  return extra;
+}
+
+// The entry (time, counters, label) and the record of one run.
+inline void publish_load_run(benchmark::State& state, const std::string& name, const LoadSubject& subject,
+                             const LoadPlan& plan, const LoadRun& run, std::vector<ObservedPlacement> placements) {
+  const std::optional<std::size_t> best = highest_sustained(run);
+  // No step sustained (an overloaded machine): the lowest step stands in, said so in the label.
+  const StepResult& shown = run.steps.at(best.value_or(0));
+  state.SetIterationTime(1.0 / (best ? shown.achieved : run.max_rate));
+  if (best) state.counters[subject.rate_counter] = shown.achieved;
+  // Not named *_per_s: the reports take a *_per_s counter as the benchmark's
+  // throughput, which is the sustained rate above, not this normaliser.
+  state.counters["max_rate"] = run.max_rate;
+  state.counters["sustained_fraction"] = best ? shown.fraction : 0.0;
+  const LatencyHistogram& hist = shown.outcome.latency.corrected;
+  publish_latency_counters(state, hist);
+  publish_placement_counter(state, placements);
+  state.SetLabel(best ? fmt::format("{} sustained {:.3g} {} ({:g} x closed-loop max)", subject.primitive, shown.achieved,
+                                    subject.rate_unit, shown.fraction)
+                      : fmt::format("{}: no step sustained; time is 1 / closed-loop max", subject.primitive));
   record_bench(name, BenchRecord{"load", std::string(to_string(subject.mode)), std::string(to_string(subject.cls)),
                                  std::move(placements), false, hist,
                                  fmt::format("{} at {:.3g} {} offered ({})", subject.sample, shown.offered,
                                              subject.rate_unit, best ? "the highest sustained step" : "no step sustained"),
-                                 std::move(extra)});
+                                 load_extra(subject, plan, run, best)});
 }
 
 }  // namespace primbench::load

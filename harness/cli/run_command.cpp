@@ -170,7 +170,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
       python ? plan_python_suite(*program, topo, py_options, options.work_dir) : PythonSuitePlan{};
   const BenchmarkList list = native ? list_native(options, python, !a.families.empty() && options.families.empty())
                                     : BenchmarkList{};
-  if (python && py_plan.names.empty()) {
+  if (python && py_plan.names.empty() && !interrupted()) {
     if (!native) throw UsageError(no_match_message(py_options));
     fmt::print(stderr, "primbench: note: {}\n", no_match_message(py_options));
   }
