@@ -238,6 +238,17 @@ std::map<std::string, nlohmann::json> entries_by_name(const nlohmann::json& doc)
   return entries;
 }
 
+// The end of a run in which a benchmark failed on purpose: exit status 1,
+// nothing left behind, and results.json valid; its entries by name.
+std::map<std::string, nlohmann::json> entries_of_failed_run(const test::CommandResult& r, pid_t pid,
+                                                            const fs::path& out) {
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  expect_nothing_left(pid, out);
+  nlohmann::json doc;
+  EXPECT_NO_THROW(doc = read_result_file(out / "results.json")) << r.err;
+  return entries_by_name(doc);
+}
+
 // selftest/killed/processes/same-pu (benches/selftest.cpp): its worker writes
 // its pid where the test can find it and waits to be SIGKILLed.
 TEST(Faults, SigkilledWorkerBecomesAnErrorNamingWorkerAndPlacement) {
@@ -288,11 +299,7 @@ TEST(Faults, DeadlockedWorkersAreNamedWithTheirPlacement) {
   BackgroundRun run({"run", "--family", "selftest", "--filter", "deadlock", "--timeout", "30", "--out", out.string()},
                     {"PRIMBENCH_SELFTEST=1", "PRIMBENCH_WORKER_DEADLINE_MS=400"});
   const auto r = run.wait(/*limit_s=*/60);
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  expect_nothing_left(run.pid(), out);
-  nlohmann::json doc;
-  ASSERT_NO_THROW(doc = read_result_file(out / "results.json")) << r.err;
-  auto entries = entries_by_name(doc);
+  auto entries = entries_of_failed_run(r, run.pid(), out);
   for (const char* mode : {"processes", "threads"}) {
     const std::string name = std::string("selftest/deadlock/") + mode + "/same-pu";
     const std::string kind = std::string(mode) == "threads" ? "thread" : "process";
@@ -315,11 +322,7 @@ void expect_side_a_failure_reported(const std::string& how, const std::string& e
                      out.string()},
                     {"PRIMBENCH_SELFTEST=1", "PRIMBENCH_SELFTEST_SIDE_A=" + how});
   const auto r = run.wait(/*limit_s=*/60);
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  expect_nothing_left(run.pid(), out);
-  nlohmann::json doc;
-  ASSERT_NO_THROW(doc = read_result_file(out / "results.json")) << r.err;
-  auto entries = entries_by_name(doc);
+  auto entries = entries_of_failed_run(r, run.pid(), out);
   const std::string error = entries["selftest/side-a/processes/same-pu"].value("error_message", "");
   EXPECT_NE(error.find("benchmark selftest/side-a/processes/same-pu " + error_part), std::string::npos) << error;
   const auto& next = entries["selftest/ok/processes/same-pu"];
@@ -362,11 +365,7 @@ TEST(Faults, DevShmFillingUpMidRunBecomesErrorEntriesNamingTheCause) {
   BackgroundRun run({"run", "--family", "selftest", "--filter", "/ok/", "--out", out.string()},
                     {"PRIMBENCH_SELFTEST=1", "PRIMBENCH_SHM_FAIL_AFTER=1"});
   const auto r = run.wait(/*limit_s=*/60);
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  expect_nothing_left(run.pid(), out);
-  nlohmann::json doc;
-  ASSERT_NO_THROW(doc = read_result_file(out / "results.json")) << r.err;
-  auto entries = entries_by_name(doc);
+  auto entries = entries_of_failed_run(r, run.pid(), out);
   for (const char* name : {"selftest/ok/processes/same-pu", "selftest/ok/threads/same-pu"}) {
     const std::string error = entries[name].value("error_message", "");
     EXPECT_NE(error.find("No space left on device"), std::string::npos) << name << ": " << entries[name].dump();
