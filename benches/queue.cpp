@@ -4,7 +4,8 @@
 //   in-process (threads):   mutex-cv (std::mutex + condition variables, the
 //                           queue.Queue analogue), spsc-ring, mpmc-ring,
 //                           boost-spsc, boost-queue (boost::lockfree),
-//                           moodycamel-cq, moodycamel-rwq
+//                           moodycamel-cq, moodycamel-rwq,
+//                           tbb-bounded (tbb::concurrent_bounded_queue)
 //   cross-process:          spsc-ring, mpmc-ring in shared memory (the
 //                           multiprocessing.Queue analogue), boost-ipc-mq
 //                           (boost::interprocess::message_queue), posix-mq
@@ -15,8 +16,6 @@
 // PU); "block" primitives sleep in the kernel. Typed queues hold messages in
 // fixed slots: a message of n bytes travels in the smallest slot class
 // (8 B ... 1 MiB, powers of 4) that holds it, and the slot size is recorded.
-// tbb::concurrent_bounded_queue is left out: it needs -ltbb, which this build
-// does not link.
 #include <fcntl.h>
 #include <mqueue.h>
 #include <sys/resource.h>
@@ -26,6 +25,8 @@
 #include <boost/lockfree/queue.hpp>
 #include <boost/lockfree/spsc_queue.hpp>
 #include <concurrentqueue/concurrentqueue.h>
+#include <readerwriterqueue/readerwriterqueue.h>
+#include <tbb/concurrent_queue.h>
 #include <condition_variable>
 #include <fstream>
 #include <memory>
@@ -205,7 +206,6 @@ class MoodycamelQueue {
   std::uint32_t spins_;
 };
 
-#if PRIMBENCH_HAVE_READERWRITERQUEUE
 // moodycamel::ReaderWriterQueue under the push / pop names LockfreePeer uses;
 // try_enqueue never allocates, so it stays bounded at its initial size.
 template <class T, std::size_t Capacity>
@@ -216,7 +216,19 @@ struct BoundedReaderWriterQueue : moodycamel::ReaderWriterQueue<T> {
 };
 template <std::size_t B>
 using ReaderWriterPeer = LockfreePeer<BoundedReaderWriterQueue<Slot<B>, queue_capacity(B)>, B>;
-#endif
+
+// tbb::concurrent_bounded_queue through its non-blocking try_push / try_pop,
+// so it waits the way the other "spin" queues do: its blocking push / pop
+// sleep on TBB's own monitor and would make it a "block" primitive, and a
+// consumer draining a sweep must be able to give up.
+template <class T, std::size_t Capacity>
+struct TbbBoundedQueue : tbb::concurrent_bounded_queue<T> {
+  TbbBoundedQueue() { this->set_capacity(static_cast<std::ptrdiff_t>(Capacity)); }
+  bool push(const T& value) { return this->try_push(value); }
+  bool pop(T& out) { return this->try_pop(out); }
+};
+template <std::size_t B>
+using TbbBoundedPeer = LockfreePeer<TbbBoundedQueue<Slot<B>, queue_capacity(B)>, B>;
 
 // The queue.Queue analogue: a bounded ring of `size`-byte messages under one
 // mutex, producers and consumers sleeping on condition variables.
@@ -639,13 +651,8 @@ void register_queues(const BenchEnvironment& env) {
   register_queue<SlotTyped<BoostSpscQueue>>(env, {"boost-spsc", "spin", threads, false});
   register_queue<SlotTyped<BoostLockfreeQueue>>(env, {"boost-queue", "spin", threads, true});
   register_queue<SlotTyped<MoodycamelQueue>>(env, {"moodycamel-cq", "spin", threads, true, msg::Order::any});
-#if PRIMBENCH_HAVE_READERWRITERQUEUE
   register_queue<SlotTyped<ReaderWriterPeer>>(env, {"moodycamel-rwq", "spin", threads, false});
-#else
-  for (ExecMode mode : threads)
-    register_unavailable(fmt::format("queue/moodycamel-rwq/{}", to_string(mode)),
-                         "moodycamel::ReaderWriterQueue is not installed (Debian libreaderwriterqueue-dev)");
-#endif
+  register_queue<SlotTyped<TbbBoundedPeer>>(env, {"tbb-bounded", "spin", threads, true});
   register_queue<RuntimeSized<BoostIpcQueue>>(env, {"boost-ipc-mq", "block", both, true});
   register_queue<RuntimeSized<PosixMq>>(env, {"posix-mq", "block", both, true});
 }

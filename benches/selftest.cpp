@@ -17,6 +17,7 @@
 
 #include "harness/bench_record.hpp"
 #include "harness/bench_registry.hpp"
+#include "harness/deliberate_crash.hpp"
 #include "harness/peer_session.hpp"
 
 namespace primbench {
@@ -39,7 +40,7 @@ void peer_returns(WorkerContext&) {}
 void peer_hangs(WorkerContext&) {
   for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
 }
-void peer_crashes(WorkerContext&) { raise(SIGSEGV); }
+void peer_crashes(WorkerContext&) { die_of_sigsegv(); }
 
 // Waits to be SIGKILLed by a test: writes its pid to
 // $PRIMBENCH_SELFTEST_PID_DIR/worker-<pid>.pid (complete when it appears) and
@@ -72,7 +73,7 @@ void run_failing_side_a(benchmark::State& state, const std::string& name, PuPair
   try {
     PeerSession session(*bench_environment().topo, ExecMode::processes, pair, 64, name + " [processes]",
                         fails ? peer_hangs : peer_returns);
-    if (how == "crash") raise(SIGSEGV);
+    if (how == "crash") die_of_sigsegv();
     while (how == "hang") std::this_thread::sleep_for(std::chrono::seconds(1));
     for (auto _ : state) benchmark::DoNotOptimize(pair.a);
     record_bench(name, BenchRecord{"selftest", "processes", "same-pu", session.finish(), false, std::nullopt, "", {}});

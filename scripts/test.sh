@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with CMake and with Meson (warnings are
-# errors), and runs every test with both: ctest and meson test. `--long` adds
-# a 2-minute soak of the quick suite afterwards (docs/RELIABILITY.md).
+# errors), and runs every test with both: ctest and meson test.
+#   --sanitizers  also the sanitizer matrix: ASan+UBSan over every test
+#                 (preset debug-asan), TSan over the in-process tests (preset
+#                 tsan); any report fails the test that caused it
+#   --long        the sanitizer matrix plus a 2-minute soak of the quick suite
+#                 (docs/RELIABILITY.md)
+# CI runs the default (.ci/run): the two sanitizer builds alone take longer
+# than CI's 30 minutes on a 2-core machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+sanitizers=false soak=false
+for arg in "$@"; do
+  case $arg in
+    --sanitizers) sanitizers=true ;;
+    --long) sanitizers=true soak=true ;;
+    *) echo "usage: scripts/test.sh [--sanitizers|--long]" >&2; exit 2 ;;
+  esac
+done
 
 scripts/install_deps.sh --test
 jobs=$(nproc)
@@ -25,9 +40,12 @@ else
 fi
 meson compile -C builddir -j "$jobs"
 meson test -C builddir --print-errorlogs || status=1
-# --long: also a 2-minute soak of the quick suite (docs/RELIABILITY.md, "Soak"):
-# drift, errors and leaks over repeated runs; non-zero on an error or a leak.
-if [[ "${1:-}" == "--long" ]]; then
+if $sanitizers; then
+  scripts/sanitizer_tests.sh || status=1
+fi
+# A 2-minute soak of the quick suite (docs/RELIABILITY.md, "Soak"): drift,
+# errors and leaks over repeated runs; non-zero on an error or a leak.
+if $soak; then
   echo "== Soak (2 minutes of the quick suite) =="
   soak_out=$(mktemp -d /tmp/primbench-soak-XXXXXX)
   build/ci/primbench run --soak 2m --quick --out "$soak_out" || status=1

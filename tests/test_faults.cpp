@@ -91,6 +91,27 @@ class BackgroundRun {
   pid_t pid() const { return pid_; }
   double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
+  // Waits until the process catches `sig` (its bit in /proc/PID/status
+  // SigCgt): before main() installs the handler, during the loader's and the
+  // runtime's start (long in a sanitizer build), a signal still has its
+  // default action, and a run that has created nothing yet dies of it.
+  // Restarts seconds() from that moment. False after `limit_s`.
+  bool wait_until_catching(int sig, double limit_s) {
+    const auto give_up = Clock::now() + std::chrono::duration<double>(limit_s);
+    while (Clock::now() < give_up) {
+      std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+      for (std::string line; std::getline(status, line);) {
+        if (line.rfind("SigCgt:", 0) != 0) continue;
+        if ((std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1) {
+          started_ = Clock::now();
+          return true;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  }
+
   // Waits for the end (SIGKILL after `limit_s` more seconds: a hang fails the
   // test, not the suite) and collects what the run printed.
   test::CommandResult wait(double limit_s) {
@@ -195,7 +216,8 @@ void interrupt_at_random_points(int sig, int points) {
   const unsigned seed = seed_env && *seed_env ? static_cast<unsigned>(std::strtoul(seed_env, nullptr, 10))
                                               : std::random_device{}();
   std::mt19937 rng(seed);
-  // From the first moments (listing the benchmarks) to the middle of the measuring.
+  // From the moment its handler is in place (parsing the arguments, listing the
+  // benchmarks) to the middle of the measuring.
   std::uniform_real_distribution<double> when(0.05, 2.0);
   for (int point = 0; point < points; ++point) {
     const double at = when(rng);
@@ -205,6 +227,7 @@ void interrupt_at_random_points(int sig, int points) {
     // About 4 s here (16 benchmarks, 6 measured for 0.3 s each): every point falls inside the run.
     BackgroundRun run({"run", "--quick", "--family", "c2c", "--benchmark_min_time=0.3", "--out", out.string()});
     ASSERT_GT(run.pid(), 0);
+    ASSERT_TRUE(run.wait_until_catching(sig, 30)) << "the run never installed its handler";
     while (run.seconds() < at) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     kill(run.pid(), sig);
     const auto r = run.wait(/*limit_s=*/30);

@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "harness/deliberate_crash.hpp"
 #include "harness/status_channel.hpp"
 #include "harness/workers.hpp"
 
@@ -84,7 +85,7 @@ TEST(WorkerProcesses, ACrashedWorkerIsReportedWithItsSignal) {
   const Topology topo = Topology::load("live");
   WorkerGroup group(topo, {ExecMode::processes, {topo.allowed_pus().front()}, 0, "crash-test", std::chrono::seconds(20)});
   try {
-    group.run([](WorkerContext&) { raise(SIGSEGV); });
+    group.run([](WorkerContext&) { die_of_sigsegv(); });
     FAIL();
   } catch (const WorkerFailure& e) {
     EXPECT_NE(std::string(e.what()).find("killed by signal 11"), std::string::npos) << e.what();

@@ -7,6 +7,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/errors.hpp"
 #include "harness/machine_context.hpp"
+#include "harness/supervisor.hpp"
 
 #ifndef PRIMBENCH_VERSION
 #define PRIMBENCH_VERSION "unknown"
@@ -24,6 +25,13 @@ int main(int argc, char** argv) {
       return cli::usage_failure(e.what());
     }
   }
+
+  // `run` treats SIGINT/SIGTERM as a recorded interruption from its first
+  // instruction on, not only once its arguments are parsed: a Ctrl-C during a
+  // slow start (a sanitizer build, a loaded machine) still ends with exit 128 +
+  // signal and a results file saying the run was interrupted. Other commands
+  // keep the default disposition: nothing of theirs would look at the flag.
+  if (argc > 1 && std::strcmp(argv[1], "run") == 0) install_supervisor_signals();
 
   CLI::App app{"primbench: measures what concurrency primitives (queues, pipes, shared memory, locks, pools, "
                "process and thread creation) cost on this machine, per placement."};
