@@ -36,10 +36,18 @@ for t in "${targets[@]}"; do
   echo "== fuzz_$t for ${seconds}s =="
   # -close_fd_mask=3: the targets print reports and error lines by design.
   if ! "$build/fuzz_$t" "$work" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-      -max_len=65536 -close_fd_mask=3 -artifact_prefix="$crashes/"; then
+      -max_len=65536 -close_fd_mask=3 -artifact_prefix="$crashes/" 2>&1 | tee "$work.log"; then
     echo "fuzz_$t: found a crash, saved under $crashes/ (replayed by the tests from now on)" >&2
     status=1
   fi
+  # A target built without coverage instrumentation sees a handful of edges
+  # and mutates blindly: say so instead of reporting a clean run.
+  cov=$(sed -n 's/.*INITED cov: \([0-9]*\).*/\1/p' "$work.log" | head -1)
+  if [[ -z $cov || $cov -lt 100 ]]; then
+    echo "fuzz_$t: only ${cov:-no} coverage edges at start: the targets are not instrumented" >&2
+    status=1
+  fi
+  rm -f "$work.log"
   # Keep what found new coverage, minimised into the committed corpus.
   "$build/fuzz_$t" -merge=1 "$corpus" "$work" -close_fd_mask=3 >/dev/null 2>&1 || true
   rm -rf "$work"
