@@ -12,6 +12,7 @@
 #include "harness/cli/cli_dispatch.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/errors.hpp"
+#include "harness/json_text.hpp"
 #include "harness/placement.hpp"
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
@@ -51,7 +52,7 @@ void synthetic_topology(Bytes data) {
   if (desc.find('\0') != std::string::npos) return;  // a command line cannot carry one
   try {
     const Topology topo = Topology::load("synthetic:" + desc);
-    topology_summary_json(topo).dump();
+    json_text(topology_summary_json(topo));
     format_table(plan_pairs(topo, /*all_pairs=*/topo.allowed_pus().size() <= 64));
     for (Policy policy : {Policy::compact, Policy::spread, Policy::cores}) {
       WorkerRequest request;

@@ -5,6 +5,7 @@
 
 #include "fuzz/fuzz_targets.hpp"
 #include "harness/errors.hpp"
+#include "harness/json_text.hpp"
 #include "reports/capacity.hpp"
 #include "reports/compare.hpp"
 #include "reports/compare_format.hpp"
@@ -35,7 +36,7 @@ void result_file(Bytes data) {
   if (!doc) return;
   render_html_page(html_report_document(*doc, {}));
   const CapacityAnalysis capacity = analyse_capacity(*doc);
-  capacity_json(capacity).dump();
+  json_text(capacity_json(capacity));
   capacity_text(capacity);
   capacity_markdown(capacity);
   filtered_export(*doc, "fuzz.json");

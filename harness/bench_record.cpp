@@ -4,6 +4,8 @@
 #include <fstream>
 #include <map>
 
+#include "harness/json_text.hpp"
+
 namespace primbench {
 namespace {
 
@@ -70,7 +72,7 @@ namespace {
 void write_extras(const nlohmann::json& doc) {
   const char* path = std::getenv(kExtrasFileEnv);
   if (path == nullptr || *path == '\0') return;
-  std::ofstream(path) << doc.dump() << '\n';
+  std::ofstream(path) << json_text(doc) << '\n';
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "harness/errors.hpp"
+#include "harness/json_text.hpp"
 
 namespace primbench {
 namespace {
@@ -428,14 +429,14 @@ std::string format_comparison(const Comparison& comparison, const CompareSources
                               bool colour) {
   switch (format) {
     case CompareFormat::markdown: return markdown_comparison(comparison, sources);
-    case CompareFormat::json: return comparison_json(comparison, sources).dump(2) + "\n";
+    case CompareFormat::json: return json_text(comparison_json(comparison, sources), 2) + "\n";
     case CompareFormat::terminal: break;
   }
   return terminal_comparison(comparison, sources, colour);
 }
 
 std::string format_hardware_comparison(const nlohmann::json& model, CompareFormat format, bool colour) {
-  if (format == CompareFormat::json) return model.dump(2) + "\n";
+  if (format == CompareFormat::json) return json_text(model, 2) + "\n";
   return hardware_text(model, format, colour);
 }
 

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "harness/errors.hpp"
+#include "harness/json_text.hpp"
 #include "reports/compare_statistics.hpp"
 #include "reports/result_file.hpp"
 #include "reports/result_reader.hpp"
@@ -55,7 +56,7 @@ json custom_point(const BenchmarkRun& run, const json& entry, const std::string&
       point["range"] = fmt::format("± {:.4g}", sd->get<double>());
   }
   if (entry.contains("repetitions") && entry.value("run_type", "") == "aggregate")
-    point["extra"] = fmt::format("median of {} repetitions", entry.at("repetitions").dump());
+    point["extra"] = fmt::format("median of {} repetitions", json_text(entry.at("repetitions")));
   return point;
 }
 

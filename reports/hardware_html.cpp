@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "harness/json_text.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/html_page.hpp"
 #include "reports/web_assets.hpp"
@@ -57,7 +58,7 @@ json machines_section(const json& model, const std::vector<std::string>& labels)
     std::string list;
     for (const json& f : m.value("files", json::array())) {
       if (!list.empty()) list += ", ";
-      list += f.is_string() ? f.get<std::string>() : f.dump();
+      list += f.is_string() ? f.get<std::string>() : json_text(f);
     }
     files.push_back(list);
   }
@@ -72,7 +73,7 @@ json machines_section(const json& model, const std::vector<std::string>& labels)
     for (std::size_t i = 0; i < vs.size() && i < labels.size(); ++i) {
       if (!values.empty()) values += " · ";
       values += fmt::format("{}: {}", string_of(model["machines"][i], "label"),
-                            vs[i].is_string() ? vs[i].get<std::string>() : vs[i].dump());
+                            vs[i].is_string() ? vs[i].get<std::string>() : json_text(vs[i]));
     }
     differences.push_back(fmt::format("{} differs: {}", string_of(d, "fact"), values));
   }
@@ -94,7 +95,7 @@ std::string cell_text(const json& cell, const std::string& unit) {
   if (cell.contains("versus_baseline") && cell["versus_baseline"].is_object())
     out += " " + string_of(cell["versus_baseline"], "verdict");
   if (const auto reps = cell.value("repetitions", json()); reps.is_number() && reps.get<double>() > 1)
-    out += fmt::format(", {} reps", reps.dump());
+    out += fmt::format(", {} reps", json_text(reps));
   return out;
 }
 

@@ -8,12 +8,13 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "harness/json_text.hpp"
 #include "reports/web_assets.hpp"
 
 namespace primbench {
 
 std::string json_for_script_element(const nlohmann::json& data) {
-  const std::string dumped = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string dumped = json_text(data);
   std::string out;
   out.reserve(dumped.size() + dumped.size() / 16);
   for (std::size_t i = 0; i < dumped.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "harness/json_text.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/html_page.hpp"
 #include "reports/report_benchmarks.hpp"
@@ -167,7 +168,7 @@ json topology_section(const json& results, const TopologyPicture& topology) {
   json blocks = json::array();
   if (const json& t = results.contains("primbench") ? results["primbench"].value("topology", json()) : json();
       t.is_object() && t.contains("summary"))
-    blocks.push_back(text_block(t["summary"].is_string() ? t["summary"].get<std::string>() : t["summary"].dump()));
+    blocks.push_back(text_block(t["summary"].is_string() ? t["summary"].get<std::string>() : json_text(t["summary"])));
   if (!topology.svg.empty())
     blocks.push_back({{"kind", "svg_image"},
                       {"svg", topology.svg},

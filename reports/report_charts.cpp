@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "harness/json_text.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/usl_fit.hpp"
 
@@ -239,7 +240,7 @@ std::optional<json> core_to_core_heatmap(const BenchmarkView& view) {
   const json& rtt = extra["rtt_ns"];
   if (!pus.is_array() || !rtt.is_array() || pus.empty()) return std::nullopt;
   json labels = json::array();
-  for (const json& pu : pus) labels.push_back(pu.is_number() ? fmt::format("PU {}", pu.get<long long>()) : pu.dump());
+  for (const json& pu : pus) labels.push_back(pu.is_number() ? fmt::format("PU {}", pu.get<long long>()) : json_text(pu));
   json cells = json::array();
   for (std::size_t r = 0; r < rtt.size() && r < pus.size(); ++r) {
     if (!rtt[r].is_array()) continue;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "harness/benchmark_name.hpp"
+#include "harness/json_text.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/report_charts.hpp"
 
@@ -72,7 +73,7 @@ std::optional<NativePythonPair> compare(const BenchmarkView& native, const Bench
 std::string text_of(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
-  return value.is_null() ? "unknown" : value.dump();
+  return value.is_null() ? "unknown" : json_text(value);
 }
 
 json interpreter_facts(const json& info) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "harness/json_text.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
@@ -44,7 +45,7 @@ std::string text(const json& value) {
     return out;
   }
   if (value.is_number_float()) return fmt::format("{:.4g}", value.get<double>());
-  return value.dump();
+  return json_text(value);
 }
 
 void add_row(json& rows, const std::string& label, const std::string& value) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "harness/json_text.hpp"
 #include "harness/repetition_stats.hpp"
 
 namespace primbench {
@@ -84,7 +85,7 @@ void write_json_file(const std::filesystem::path& path, const nlohmann::json& do
     if (!out) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
     // error_handler::replace: a stray invalid UTF-8 byte from a host name or
     // an error message must not make the whole file unwritable.
-    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out << json_text(doc, 2) << '\n';
     if (!out.flush()) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {

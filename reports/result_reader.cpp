@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/json_text.hpp"
 #include "reports/result_file.hpp"
 
 namespace primbench {
@@ -93,6 +94,13 @@ json parse_json(std::string_view text, const std::string& source) {
     return json::parse(text);
   } catch (const json::parse_error& e) {
     fail_at(source, text, e.byte == 0 ? 0 : e.byte - 1, "invalid JSON: " + parse_error_detail(e, text));
+  } catch (const json::out_of_range& e) {
+    // A number past a double's range (98e816): valid JSON text, no value a
+    // result can hold. nlohmann gives no position for it (found by fuzzing).
+    const std::string what = e.what();
+    const auto tag_end = what.find("] ");
+    throw ResultFileError(fmt::format("{}: invalid JSON: {}", source,
+                                      tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
   }
 }
 
@@ -258,7 +266,7 @@ class Validator {
 std::string text_of(const json& j) {
   if (j.is_string()) return j.get<std::string>();
   if (j.is_null()) return "";
-  return j.dump();
+  return json_text(j);
 }
 
 // Path into `doc` as a string, "" when any step is missing.

@@ -54,6 +54,12 @@ TEST(ResultReader, NanAndInfinityAreRefusedWithTheReason) {
   EXPECT_TRUE(has(inf, "NaN and Infinity are not JSON")) << inf;
 }
 
+TEST(ResultReader, NumberBeyondADoubleIsRefusedNotThrown) {
+  // Found by fuzzing: nlohmann throws out_of_range, not parse_error, for it.
+  const std::string e = error_for("{\"context\": {}, \"benchmarks\": [{\"name\": \"x\", \"real_time\": 98e816}]}");
+  EXPECT_TRUE(has(e, "bad.json: invalid JSON: number overflow parsing '98e816'")) << e;
+}
+
 TEST(ResultReader, TruncatedFileSaysWhereItEnds) {
   const std::string text = doc_with_one_benchmark().dump(2);
   const std::string e = error_for(text.substr(0, text.size() / 2));

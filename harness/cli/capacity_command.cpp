@@ -5,6 +5,7 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/errors.hpp"
+#include "harness/json_text.hpp"
 #include "reports/capacity.hpp"
 #include "reports/result_reader.hpp"
 
@@ -31,7 +32,7 @@ void add_capacity_command(CLI::App& app, int& exit_status) {
     const nlohmann::json doc = read_result_file(options->results);
     const CapacityAnalysis analysis = analyse_capacity(doc, slo_ns, options->results);
     if (options->format == "json")
-      fmt::print("{}\n", capacity_json(analysis).dump(2));
+      fmt::print("{}\n", json_text(capacity_json(analysis), 2));
     else if (options->format == "markdown")
       fmt::print("{}", capacity_markdown(analysis));
     else

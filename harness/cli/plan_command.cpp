@@ -3,6 +3,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cpu_list.hpp"
 #include "harness/errors.hpp"
+#include "harness/json_text.hpp"
 #include "harness/placement.hpp"
 #include "harness/topology.hpp"
 
@@ -25,7 +26,7 @@ void run_plan(const PlanArgs& a) {
   const Topology topo = Topology::load(a.topology);
   if (a.pairs || a.all_pairs) {
     const PairPlan plan = plan_pairs(topo, a.all_pairs);
-    fmt::print("{}", a.json ? to_json(plan).dump(2) + "\n" : format_table(plan));
+    fmt::print("{}", a.json ? json_text(to_json(plan), 2) + "\n" : format_table(plan));
     return;
   }
   WorkerRequest req;
@@ -39,7 +40,7 @@ void run_plan(const PlanArgs& a) {
   if (req.policy != Policy::explicit_list && req.workers == 0)
     throw UsageError("plan needs --workers N (or --pairs, or --pus LIST)");
   const WorkerPlan plan = plan_workers(topo, req);
-  fmt::print("{}", a.json ? to_json(plan).dump(2) + "\n" : format_table(plan, topo));
+  fmt::print("{}", a.json ? json_text(to_json(plan), 2) + "\n" : format_table(plan, topo));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "harness/cli/commands.hpp"
+#include "harness/json_text.hpp"
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
 
@@ -15,7 +16,7 @@ void add_topo_command(CLI::App& app, int& exit_status) {
   cmd->callback([spec, json, &exit_status] {
     const Topology topo = Topology::load(*spec);
     if (*json)
-      fmt::print("{}\n", topology_to_json(topo).dump(2));
+      fmt::print("{}\n", json_text(topology_to_json(topo), 2));
     else
       fmt::print("{}{}\n", topology_tree(topo), topology_summary(topo));
     exit_status = 0;
