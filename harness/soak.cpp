@@ -135,7 +135,8 @@ SoakIteration summarize_iteration(const RunResults& results, const std::map<std:
       it.errors.push_back({b.name, b.error});
       continue;
     }
-    for (const BenchmarkRun& run : benchmark_runs(nlohmann::json{{"benchmarks", b.entries}})) {
+    const nlohmann::json entries{{"benchmarks", b.entries}};  // the runs refer into it
+    for (const BenchmarkRun& run : benchmark_runs(entries)) {
       if (run.error) {
         // Decided inside the benchmark: "unavailable: ..." is the machine, not a failure.
         if (run.error->rfind("unavailable", 0) != 0) it.errors.push_back({run.name, *run.error});

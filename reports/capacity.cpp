@@ -50,7 +50,7 @@ std::vector<const json*> measured_entries(const BenchmarkRun& run) {
   std::vector<const json*> out;
   for (const json& e : run.repetitions) out.push_back(&e);
   if (out.empty())
-    if (const auto it = run.aggregates.find("median"); it != run.aggregates.end()) out.push_back(&it->second);
+    if (const auto it = run.aggregates.find("median"); it != run.aggregates.end()) out.push_back(&it->second.get());
   return out;
 }
 

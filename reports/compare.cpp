@@ -34,8 +34,8 @@ std::vector<std::string> metrics_of(const BenchmarkRun& base, const BenchmarkRun
   if (!counters) return metrics;
   const json* b = representative_entry(base);
   const json* c = representative_entry(candidate);
-  if (!b && !base.repetitions.empty()) b = &base.repetitions.front();
-  if (!c && !candidate.repetitions.empty()) c = &candidate.repetitions.front();
+  if (!b && !base.repetitions.empty()) b = &base.repetitions.front().get();
+  if (!c && !candidate.repetitions.empty()) c = &candidate.repetitions.front().get();
   if (!b || !c) return metrics;
   for (const std::string& name : counter_names(*b)) {
     if (metric_direction(name) && c->contains(name)) metrics.push_back(name);
@@ -46,7 +46,7 @@ std::vector<std::string> metrics_of(const BenchmarkRun& base, const BenchmarkRun
 std::string unit_of(const BenchmarkRun& run, const std::string& metric) {
   if (metric == "real_time" || metric == "cpu_time") return "ns";  // repetition_values() converts
   const json* entry = representative_entry(run);
-  if (!entry && !run.repetitions.empty()) entry = &run.repetitions.front();
+  if (!entry && !run.repetitions.empty()) entry = &run.repetitions.front().get();
   return entry ? metric_unit(*entry, metric) : "";
 }
 

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
-#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -84,6 +83,25 @@ double normal_two_sided_p(double u1, std::size_t n1_size, std::size_t n2_size, d
   return std::clamp(std::erfc(z / std::sqrt(2.0)), 0.0, 1.0);
 }
 
+// SplitMix64 (Steele, Lea and Flood, 2014): 64 well-mixed bits from one add
+// and three multiply-xorshifts. The bootstrap draws ~2 x 10^7 of them for a
+// 1,000-benchmark comparison, where std::mt19937_64's state refills were a
+// tenth of the command's time; its statistical quality is far beyond what
+// picking resample indices needs, and the stream is the same everywhere.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t operator()() noexcept {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
 // Draws resamples (with replacement) of a sorted sample and returns their
 // median. A resample is kept as counts per original index, not as values: the
 // median is then found by one walk over the counts, with no copy and no
@@ -96,7 +114,7 @@ class MedianResampler {
     std::sort(sorted_.begin(), sorted_.end());
   }
 
-  double draw(std::mt19937_64& generator) {
+  double draw(SplitMix64& generator) {
     const std::size_t n = sorted_.size();
     std::fill(counts_.begin(), counts_.end(), 0u);
     // Two indices from each 64-bit draw, each the high half of a 32 x 32-bit
@@ -169,7 +187,7 @@ std::optional<MedianChange> median_change(std::span<const double> base, std::spa
   if (!(out.base_median > 0.0)) return std::nullopt;
   out.change = out.candidate_median / out.base_median - 1.0;
 
-  std::mt19937_64 generator(options.seed);
+  SplitMix64 generator(options.seed);
   MedianResampler base_resamples(base), candidate_resamples(candidate);
   std::vector<double> changes(options.resamples);
   for (double& change : changes) {

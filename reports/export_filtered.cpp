@@ -18,7 +18,7 @@ using nlohmann::json;
 // Several repetitions but no aggregates (a file merged from separate runs):
 // an entry shaped like GB's median aggregate, built from the repetitions.
 json median_of_repetitions(const BenchmarkRun& run) {
-  json entry = run.repetitions.front();
+  json entry = run.repetitions.front().get();
   std::vector<std::string> metrics = counter_names(entry);
   metrics.insert(metrics.begin(), {"real_time", "cpu_time"});
   for (const std::string& metric : metrics) {
@@ -38,11 +38,11 @@ json median_of_repetitions(const BenchmarkRun& run) {
 
 std::optional<json> median_entry(const BenchmarkRun& run) {
   if (const auto it = run.aggregates.find("median"); it != run.aggregates.end()) {
-    json entry = it->second;
+    json entry = it->second.get();
     entry["name"] = run.name;
     return entry;
   }
-  if (run.repetitions.size() == 1) return run.repetitions.front();
+  if (run.repetitions.size() == 1) return run.repetitions.front().get();
   if (run.repetitions.size() > 1) return median_of_repetitions(run);
   return std::nullopt;
 }
@@ -52,7 +52,7 @@ std::optional<json> median_entry(const BenchmarkRun& run) {
 json custom_point(const BenchmarkRun& run, const json& entry, const std::string& name, const std::string& metric) {
   json point{{"name", name}, {"unit", metric_unit(entry, metric)}, {"value", entry.at(metric)}};
   if (const auto it = run.aggregates.find("stddev"); it != run.aggregates.end()) {
-    if (const auto sd = it->second.find(metric); sd != it->second.end() && sd->is_number())
+    if (const auto sd = it->second.get().find(metric); sd != it->second.get().end() && sd->is_number())
       point["range"] = fmt::format("± {:.4g}", sd->get<double>());
   }
   if (entry.contains("repetitions") && entry.value("run_type", "") == "aggregate")

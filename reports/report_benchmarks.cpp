@@ -144,7 +144,7 @@ BenchmarkView view_of(const BenchmarkRun& run, const json& records) {
   v.name = run.name;
   parse_name(v);
   const json* representative = representative_entry(run);
-  if (!representative && !run.repetitions.empty()) representative = &run.repetitions.back();
+  if (!representative && !run.repetitions.empty()) representative = &run.repetitions.back().get();
   const json& entry = representative ? *representative : none;
   const json& record = record_for(records, v, entry);
 

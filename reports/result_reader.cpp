@@ -355,9 +355,9 @@ std::vector<BenchmarkRun> benchmark_runs(const nlohmann::json& doc) {
     if (entry.value("error_occurred", false)) {
       run.error = entry.value("error_message", std::string("failed (no message)"));
     } else if (entry.value("run_type", "iteration") == "aggregate") {
-      run.aggregates[entry.at("aggregate_name").get<std::string>()] = entry;
+      run.aggregates.insert_or_assign(entry.at("aggregate_name").get<std::string>(), std::cref(entry));
     } else {
-      run.repetitions.push_back(entry);
+      run.repetitions.push_back(std::cref(entry));
     }
   }
   return runs;
@@ -381,8 +381,8 @@ std::vector<double> repetition_values(const BenchmarkRun& run, std::string_view 
 }
 
 const nlohmann::json* representative_entry(const BenchmarkRun& run) {
-  if (const auto it = run.aggregates.find("median"); it != run.aggregates.end()) return &it->second;
-  if (run.repetitions.size() == 1) return &run.repetitions.front();
+  if (const auto it = run.aggregates.find("median"); it != run.aggregates.end()) return &it->second.get();
+  if (run.repetitions.size() == 1) return &run.repetitions.front().get();
   return nullptr;
 }
 

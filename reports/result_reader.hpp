@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,14 +51,19 @@ nlohmann::json parse_result_text(std::string_view text, const std::string& sourc
 // repetition (run_type "iteration") and, with --benchmark_repetitions, one per
 // aggregate (run_type "aggregate": mean, median, stddev, cv) named
 // "<run_name>_<aggregate>". A run gathers them under run_name.
+// A run's entries are references into the document it was read from (copying
+// them was most of `compare`'s own time on large files): keep the document
+// alive, and named, while its runs are used.
 struct BenchmarkRun {
-  std::string name;                                    // run_name (no aggregate suffix)
-  std::vector<nlohmann::json> repetitions;             // iteration entries, in file order
-  std::map<std::string, nlohmann::json> aggregates;   // aggregate_name -> entry
-  std::optional<std::string> error;                    // error_message when GB or primbench failed it
+  using Entry = std::reference_wrapper<const nlohmann::json>;
+  std::string name;                          // run_name (no aggregate suffix)
+  std::vector<Entry> repetitions;            // iteration entries, in file order
+  std::map<std::string, Entry> aggregates;   // aggregate_name -> entry
+  std::optional<std::string> error;          // error_message when GB or primbench failed it
 };
 
-// The document's runs, in the order their first entry appears.
+// The document's runs, in the order their first entry appears; they refer
+// into `doc` (see BenchmarkRun).
 std::vector<BenchmarkRun> benchmark_runs(const nlohmann::json& doc);
 
 // Nanoseconds per one `time_unit` ("ns", "us", "ms", "s"); throws
