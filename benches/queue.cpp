@@ -494,6 +494,11 @@ void sweep_worker(WorkerContext& ctx, Handle h, const SweepShape& shape, std::si
   checker.throw_if_failed();
 }
 
+// A sweep's size: rounds of fresh workers, each producer sending this many
+// messages a round (registered as the benchmark's fixed iteration count).
+std::uint64_t sweep_messages_per_producer(const BenchConfig& config) { return config.quick ? 2000 : 10000; }
+std::uint64_t sweep_rounds(const BenchConfig& config) { return config.quick ? 2 : 5; }
+
 template <class Q>
 void measure_sweep(benchmark::State& state, const std::string& name, const Subject& s, SweepShape shape) {
   const BenchEnvironment& env = bench_environment();
@@ -501,7 +506,7 @@ void measure_sweep(benchmark::State& state, const std::string& name, const Subje
     const unsigned workers = shape.producers + shape.consumers;
     const WorkerPlan plan = plan_workers(*env.topo, {workers, Policy::compact, {}, /*allow_oversubscribe=*/true});
     const std::uint32_t spins = plan.oversubscribed ? 0 : kSpinsBeforeYield;
-    const std::uint64_t per_producer = env.config.quick ? 2000 : 10000;
+    const std::uint64_t per_producer = sweep_messages_per_producer(env.config);
     const std::vector<std::uint64_t> sent(shape.producers, per_producer);
     const std::uint64_t total = per_producer * shape.producers;
     double seconds = 0, cpu_ns = 0;
@@ -632,13 +637,18 @@ void register_queue(const BenchEnvironment& env, const QueueSpec& q) {
         const std::string name = fmt::format("queue/{}/{}/compact/sweep/{}/p{}c{}", q.primitive, to_string(mode), size,
                                              shape.producers, shape.consumers);
         Subject s{"queue", q.primitive, q.wait, mode, PairClass::same_pu, {}, msgbench::Measure::stream, size, 0, {}};
+        // A fixed number of rounds instead of Google Benchmark's estimate: each
+        // round starts fresh workers (untimed), and with per-message costs that
+        // swing by 10x under contention its estimate overshot to 100 rounds and
+        // several seconds per sweep (most of the default suite's queue time).
         register_bench(name, [s, shape](benchmark::State& state, const std::string& n) {
           try {
             Family::with(s.size, [&]<class Q>() { measure_sweep<Q>(state, n, s, shape); });
           } catch (const Unavailable& e) {
             state.SkipWithError(fmt::format("unavailable: {}", e.what()).c_str());
           }
-        });
+        })->Iterations(static_cast<benchmark::IterationCount>(sweep_rounds(env.config) *
+                                                              sweep_messages_per_producer(env.config) * shape.producers));
       }
 }
 
