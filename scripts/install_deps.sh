@@ -17,7 +17,9 @@ if [[ ${1:-} == --test ]]; then
   packages+=(googletest libgtest-dev procps chromium)
 fi
 # Node.js and npm fetch the report's charting library; a machine that has
-# them from elsewhere (NodeSource) keeps its own.
+# them from elsewhere (NodeSource) keeps its own. reports/web pins
+# playwright-core 1.61.1, the last release that runs on Debian 12's Node.js 18
+# (1.62 needs Node 20: the browser test failed on a fresh Debian 12).
 command -v npm >/dev/null || packages+=(nodejs npm)
 
 # Skipped when node_modules was installed from this very package-lock.json.
