@@ -60,6 +60,10 @@ TEST(Topology, HugeSyntheticDescriptionsAreRefusedBeforeHwlocBuildsThem) {
   EXPECT_EQ(Topology::load("synthetic:pack:2(memory=1000000) [numa(memory=1000)] pu:2").allowed_pus().size(), 4u);
   EXPECT_EQ(Topology::load("synthetic:pack:4 l3:4 core:128 pu:2").allowed_pus().size(), 4096u);
   EXPECT_THROW(Topology::load("synthetic:pack:4 l3:4 core:128 pu:4"), TopologyError);
+  // Bare arities count too (found by fuzzing: "8800" took hwloc seconds).
+  EXPECT_THROW(Topology::load("synthetic:8800"), TopologyError);
+  EXPECT_THROW(Topology::load("synthetic:4 4 4 4 4 4 4"), TopologyError);
+  EXPECT_EQ(Topology::load("synthetic:2 2 2").allowed_pus().size(), 8u);
 }
 
 TEST(Topology, LiveMachineSupportsBinding) {
