@@ -495,9 +495,12 @@ void sweep_worker(WorkerContext& ctx, Handle h, const SweepShape& shape, std::si
 }
 
 // A sweep's size: rounds of fresh workers, each producer sending this many
-// messages a round (registered as the benchmark's fixed iteration count).
+// messages a round. The product is the benchmark's fixed iteration count.
 std::uint64_t sweep_messages_per_producer(const BenchConfig& config) { return config.quick ? 2000 : 10000; }
-std::uint64_t sweep_rounds(const BenchConfig& config) { return config.quick ? 2 : 5; }
+benchmark::IterationCount sweep_iterations(const BenchConfig& config, unsigned producers) {
+  const std::uint64_t rounds = config.quick ? 2 : 5;
+  return static_cast<benchmark::IterationCount>(rounds * sweep_messages_per_producer(config) * producers);
+}
 
 template <class Q>
 void measure_sweep(benchmark::State& state, const std::string& name, const Subject& s, SweepShape shape) {
@@ -647,8 +650,7 @@ void register_queue(const BenchEnvironment& env, const QueueSpec& q) {
           } catch (const Unavailable& e) {
             state.SkipWithError(fmt::format("unavailable: {}", e.what()).c_str());
           }
-        })->Iterations(static_cast<benchmark::IterationCount>(sweep_rounds(env.config) *
-                                                              sweep_messages_per_producer(env.config) * shape.producers));
+        })->Iterations(sweep_iterations(env.config, shape.producers));
       }
 }
 

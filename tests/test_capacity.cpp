@@ -380,10 +380,7 @@ class CapacityCli : public ::testing::Test {
 };
 
 void expect_one_line_usage_error(const test::CommandResult& r) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  const auto lines = test::nonempty_lines(r.err);
-  ASSERT_EQ(lines.size(), 1u) << r.err;
-  EXPECT_EQ(lines[0].rfind("primbench: error: ", 0), 0u) << lines[0];
+  test::expect_one_line_error(r);
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 

@@ -16,13 +16,7 @@ namespace {
 using test::run_primbench;
 namespace fs = std::filesystem;
 
-void expect_one_line_usage_error(const test::CommandResult& r, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  const auto lines = test::nonempty_lines(r.err);
-  ASSERT_EQ(lines.size(), 1u) << r.err;
-  EXPECT_EQ(lines[0].rfind("primbench: error: ", 0), 0u) << lines[0];
-  EXPECT_NE(lines[0].find(fragment), std::string::npos) << lines[0];
-}
+using test::expect_one_line_error;
 
 fs::path temp_dir() {
   char tmpl[] = "/tmp/primbench-cli-XXXXXX";
@@ -63,22 +57,22 @@ TEST(Cli, PairPlanOfTheTwoPackageSynthetic) {
 }
 
 TEST(Cli, OversubscriptionIsRefusedThenMarked) {
-  expect_one_line_usage_error(run_primbench({"plan", "--workers", "100000"}), "--allow-oversubscribe");
+  expect_one_line_error(run_primbench({"plan", "--workers", "100000"}), "--allow-oversubscribe");
   const auto r = run_primbench({"plan", "--workers", "100000", "--allow-oversubscribe", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(nlohmann::json::parse(r.out)["oversubscribed"].get<bool>());
 }
 
 TEST(Cli, BadInputIsOneLineAndExitTwo) {
-  expect_one_line_usage_error(run_primbench({"plan", "--pairs", "--topology", "/no/such.xml"}), "/no/such.xml");
-  expect_one_line_usage_error(run_primbench({"topo", "--bogus"}), "--bogus");
-  expect_one_line_usage_error(run_primbench({"plan", "--workers", "2", "--policy", "random"}), "random");
-  expect_one_line_usage_error(run_primbench({"plan", "--pus", "0,x"}), "0,x");
-  expect_one_line_usage_error(run_primbench({"topo", "--topology", "synthetic:nonsense"}), "nonsense");
-  expect_one_line_usage_error(run_primbench({"run", "--topology", "synthetic:pack:2 pu:2"}), "not this machine");
-  expect_one_line_usage_error(run_primbench({"run", "--family", "nosuch", "--out", temp_dir().string()}), "nosuch");
-  expect_one_line_usage_error(run_primbench({"run", "--frobnicate"}), "--frobnicate");
-  expect_one_line_usage_error(run_primbench({}), "subcommand");
+  expect_one_line_error(run_primbench({"plan", "--pairs", "--topology", "/no/such.xml"}), "/no/such.xml");
+  expect_one_line_error(run_primbench({"topo", "--bogus"}), "--bogus");
+  expect_one_line_error(run_primbench({"plan", "--workers", "2", "--policy", "random"}), "random");
+  expect_one_line_error(run_primbench({"plan", "--pus", "0,x"}), "0,x");
+  expect_one_line_error(run_primbench({"topo", "--topology", "synthetic:nonsense"}), "nonsense");
+  expect_one_line_error(run_primbench({"run", "--topology", "synthetic:pack:2 pu:2"}), "not this machine");
+  expect_one_line_error(run_primbench({"run", "--family", "nosuch", "--out", temp_dir().string()}), "nosuch");
+  expect_one_line_error(run_primbench({"run", "--frobnicate"}), "--frobnicate");
+  expect_one_line_error(run_primbench({}), "subcommand");
 }
 
 TEST(Cli, VersionAndHelp) {
@@ -158,7 +152,7 @@ TEST(Cli, HungAndCrashedWorkersAreReportedByNameAndTheRunGoesOn) {
 TEST(Cli, ExistingResultsAreNotOverwrittenWithoutForce) {
   const fs::path out = temp_dir();
   std::ofstream(out / "results.json") << "{}";
-  expect_one_line_usage_error(run_primbench({"run", "--quick", "--out", out.string()}), "--force");
+  expect_one_line_error(run_primbench({"run", "--quick", "--out", out.string()}), "--force");
   fs::remove_all(out);
 }
 

@@ -365,13 +365,7 @@ struct Files {
   fs::path write(const std::string& name, const nlohmann::json& doc) const { return test::write_doc(dir / name, doc); }
 };
 
-void expect_one_line_error(const test::CommandResult& r, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  const auto lines = test::nonempty_lines(r.err);
-  ASSERT_EQ(lines.size(), 1u) << r.err;
-  EXPECT_EQ(lines[0].rfind("primbench: error: ", 0), 0u) << lines[0];
-  EXPECT_NE(lines[0].find(fragment), std::string::npos) << lines[0];
-}
+using test::expect_one_line_error;
 
 TEST(CompareCommand, ExitStatusesZeroOneTwo) {
   const Files f;

@@ -440,10 +440,8 @@ TEST(ReportCommand, BadInputIsOneLineAndExitStatusTwo) {
            {"report", (dir / "broken.json").string()},
            {"report"},
            {"report", (dir / "broken.json").string(), "--bogus"}}) {
-    const auto r = test::run_primbench(args);
-    EXPECT_EQ(r.exit_code, 2) << args.back() << ": " << r.err;
-    EXPECT_EQ(test::nonempty_lines(r.err).size(), 1u) << r.err;
-    EXPECT_TRUE(r.err.starts_with("primbench: error: ")) << r.err;
+    SCOPED_TRACE(args.back());
+    test::expect_one_line_error(test::run_primbench(args));
   }
   std::ofstream(dir / "results.json") << fixture_results().dump();
   const auto r = test::run_primbench({"report", (dir / "results.json").string(), "-o", dir.string()});

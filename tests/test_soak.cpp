@@ -124,11 +124,7 @@ TEST(Soak, LeakRules) {
 TEST(Soak, BadValueIsOneLineAndExitTwo) {
   for (const char* bad : {"10x", "0s", "forever"}) {
     const auto r = test::run_primbench({"run", "--soak", bad, "--out", "/tmp/primbench-soak-never-created"});
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    const auto lines = test::nonempty_lines(r.err);
-    ASSERT_EQ(lines.size(), 1u) << r.err;
-    EXPECT_EQ(lines[0].rfind("primbench: error: ", 0), 0u) << lines[0];
-    EXPECT_NE(lines[0].find(bad), std::string::npos) << lines[0];
+    test::expect_one_line_error(r, bad);
   }
   EXPECT_FALSE(fs::exists("/tmp/primbench-soak-never-created"));
 }

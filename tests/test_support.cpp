@@ -1,6 +1,7 @@
 #include "tests/test_support.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -101,6 +102,18 @@ std::vector<std::string> nonempty_lines(const std::string& text) {
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) out.push_back(line);
   return out;
+}
+
+std::string expect_one_line_error(const CommandResult& r, const std::string& fragment) {
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  const auto lines = nonempty_lines(r.err);
+  if (lines.size() != 1) {
+    ADD_FAILURE() << "expected one line on stderr, got " << lines.size() << ":\n" << r.err;
+    return "";
+  }
+  EXPECT_EQ(lines[0].rfind("primbench: error: ", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find(fragment), std::string::npos) << "'" << fragment << "' not in: " << lines[0];
+  return lines[0];
 }
 
 std::vector<std::string> primbench_segments() {

@@ -45,6 +45,11 @@ CommandResult run_primbench(std::vector<std::string> args, double interrupt_afte
 // Lines of `text` that are not empty.
 std::vector<std::string> nonempty_lines(const std::string& text);
 
+// How the CLI answers bad input: exit 2 and exactly one line on stderr,
+// "primbench: error: ...", containing `fragment`. Returns that line for
+// further checks ("" when there was not exactly one).
+std::string expect_one_line_error(const CommandResult& r, const std::string& fragment = "");
+
 // Names in /dev/shm that start with "primbench".
 std::vector<std::string> primbench_segments();
 
