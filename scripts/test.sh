@@ -30,7 +30,10 @@ cmake --build --preset ci -j "$jobs"
 # Both builds are tested even when the first one's tests fail: the summary
 # of each is printed, and the exit status says whether either failed.
 status=0
-ctest --preset ci -j "$jobs" --output-on-failure || status=1
+ctest_junit=$root/build/ci/ctest-junit.xml meson_junit=$root/builddir/unit.xml
+rm -f "$ctest_junit" "$meson_junit"
+ctest --preset ci -j "$jobs" --output-on-failure --output-junit "$ctest_junit" \
+  || status=1
 
 echo "== Meson (release, -Dwerror=true) =="
 if [[ -d builddir ]]; then
@@ -52,6 +55,10 @@ if $soak; then
   echo "soak results: $soak_out/soak.json"
 fi
 if [[ $status -ne 0 ]]; then
+  # The failed cases and their assertions last, where a truncated log shows
+  # them (CI keeps only the tail).
+  echo "== failed test cases =="
+  python3 scripts/failed_tests.py "$ctest_junit" "$meson_junit"
   echo "== tests FAILED (see the ctest / meson test summaries above) =="
 fi
 exit "$status"

@@ -35,9 +35,7 @@ struct FamilyRun {
 };
 
 inline FamilyRun run_family(std::vector<std::string> args) {
-  const std::filesystem::path out =
-      std::filesystem::temp_directory_path() / ("primbench-family-test-" + std::to_string(getpid()));
-  std::filesystem::remove_all(out);
+  const std::filesystem::path out = test::scratch_dir("family");
   args.insert(args.begin(), "run");
   args.insert(args.end(), {"--out", out.string(), "--timeout", "60"});
   FamilyRun run;

@@ -5,8 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <stdlib.h>  // mkdtemp
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -118,11 +116,6 @@ inline std::vector<double> noisy(double center, std::size_t n, double noise, uns
     out.push_back(center * (1.0 + noise * (2.0 * u - 1.0)));
   }
   return out;
-}
-
-inline std::filesystem::path fresh_dir(const std::string& what) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / ("primbench-" + what + "-XXXXXX")).string();
-  return mkdtemp(tmpl.data());
 }
 
 inline std::filesystem::path write_text(const std::filesystem::path& path, const std::string& text) {

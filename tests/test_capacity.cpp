@@ -365,12 +365,7 @@ TEST(CapacitySloFlag, LatencyTargetsParse) {
 
 class CapacityCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           fmt::format("primbench-capacity-{}-{}", ::getpid(), ::testing::UnitTest::GetInstance()->random_seed());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { dir_ = test::scratch_dir("capacity"); }
   std::string write(const std::string& name, const std::string& text) {
     const auto path = dir_ / name;
     std::ofstream(path) << text;

@@ -18,10 +18,6 @@ namespace fs = std::filesystem;
 
 using test::expect_one_line_error;
 
-fs::path temp_dir() {
-  char tmpl[] = "/tmp/primbench-cli-XXXXXX";
-  return mkdtemp(tmpl);
-}
 
 TEST(Cli, TopoJsonOfTheLargeSmpFixture) {
   PRIMBENCH_REQUIRE_SHARED_TOPOLOGIES(dir);
@@ -70,7 +66,7 @@ TEST(Cli, BadInputIsOneLineAndExitTwo) {
   expect_one_line_error(run_primbench({"plan", "--pus", "0,x"}), "0,x");
   expect_one_line_error(run_primbench({"topo", "--topology", "synthetic:nonsense"}), "nonsense");
   expect_one_line_error(run_primbench({"run", "--topology", "synthetic:pack:2 pu:2"}), "not this machine");
-  expect_one_line_error(run_primbench({"run", "--family", "nosuch", "--out", temp_dir().string()}), "nosuch");
+  expect_one_line_error(run_primbench({"run", "--family", "nosuch", "--out", test::scratch_dir("cli").string()}), "nosuch");
   expect_one_line_error(run_primbench({"run", "--frobnicate"}), "--frobnicate");
   expect_one_line_error(run_primbench({}), "subcommand");
 }
@@ -83,7 +79,7 @@ TEST(Cli, VersionAndHelp) {
 }
 
 TEST(Cli, QuickRunWritesGoogleBenchmarkJsonWithPlacements) {
-  const fs::path out = temp_dir();
+  const fs::path out = test::scratch_dir("cli");
   const auto r = run_primbench({"run", "--quick", "--family", "c2c", "--filter", "same-pu|smt|shared|cross", "--out",
                                 out.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -120,7 +116,7 @@ TEST(Cli, QuickRunWritesGoogleBenchmarkJsonWithPlacements) {
 // The selftest family (registered only with PRIMBENCH_SELFTEST=1) has workers
 // that hang or crash on purpose.
 TEST(Cli, HungAndCrashedWorkersAreReportedByNameAndTheRunGoesOn) {
-  const fs::path out = temp_dir();
+  const fs::path out = test::scratch_dir("cli");
   setenv("PRIMBENCH_SELFTEST", "1", 1);
   setenv("PRIMBENCH_WORKER_DEADLINE_MS", "400", 1);
   const auto r = run_primbench({"run", "--family", "selftest", "--timeout", "20", "--out", out.string()});
@@ -150,14 +146,14 @@ TEST(Cli, HungAndCrashedWorkersAreReportedByNameAndTheRunGoesOn) {
 }
 
 TEST(Cli, ExistingResultsAreNotOverwrittenWithoutForce) {
-  const fs::path out = temp_dir();
+  const fs::path out = test::scratch_dir("cli");
   std::ofstream(out / "results.json") << "{}";
   expect_one_line_error(run_primbench({"run", "--quick", "--out", out.string()}), "--force");
   fs::remove_all(out);
 }
 
 TEST(Cli, InterruptedRunStopsPromptlyAndLeavesNothingBehind) {
-  const fs::path out = temp_dir();
+  const fs::path out = test::scratch_dir("cli");
   const auto r = run_primbench({"run", "--out", out.string()}, /*interrupt_after_s=*/2.0);
   EXPECT_EQ(r.exit_code, 128 + SIGINT) << r.err;
   EXPECT_LT(r.seconds, 15.0) << "SIGINT must stop the run promptly";

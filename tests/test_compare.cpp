@@ -350,7 +350,7 @@ TEST(ExportFiltered, KeepsOneMedianPerBenchmarkAndWritesCustomFiles) {
   EXPECT_EQ(e.smaller_is_better[2]["value"], 42.0);
 
   // median.json is itself a result file every reader accepts.
-  const fs::path dir = test::fresh_dir("export") / "out";
+  const fs::path dir = test::scratch_dir("export") / "out";
   const auto written = write_filtered_export(e, dir);
   ASSERT_EQ(written.size(), 3u);
   const nlohmann::json again = read_result_file(dir / "median.json");
@@ -361,7 +361,7 @@ TEST(ExportFiltered, KeepsOneMedianPerBenchmarkAndWritesCustomFiles) {
 // ---- the command ----------------------------------------------------------------
 
 struct Files {
-  fs::path dir = test::fresh_dir("compare-cli");
+  fs::path dir = test::scratch_dir("compare-cli");
   fs::path write(const std::string& name, const nlohmann::json& doc) const { return test::write_doc(dir / name, doc); }
 };
 

@@ -40,10 +40,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-fs::path temp_dir(const char* what) {
-  std::string tmpl = std::string("/tmp/primbench-") + what + "-XXXXXX";
-  return mkdtemp(tmpl.data());
-}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -59,7 +55,7 @@ std::string slurp(const fs::path& p) {
 class BackgroundRun {
  public:
   BackgroundRun(std::vector<std::string> args, const std::vector<std::string>& env_add = {})
-      : io_(temp_dir("faults-io")) {
+      : io_(test::scratch_dir("faults-io")) {
     args.insert(args.begin(), test::primbench_exe());
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) env.emplace_back(*e);
@@ -223,7 +219,7 @@ void interrupt_at_random_points(int sig, int points) {
     const double at = when(rng);
     SCOPED_TRACE(::testing::Message() << strsignal(sig) << " after " << at << " s (PRIMBENCH_FAULT_SEED=" << seed
                                       << ", point " << point + 1 << " of " << points << ")");
-    const fs::path out = temp_dir("faults-out");
+    const fs::path out = test::scratch_dir("faults-out");
     // About 4 s here (16 benchmarks, 6 measured for 0.3 s each): every point falls inside the run.
     BackgroundRun run({"run", "--quick", "--family", "c2c", "--benchmark_min_time=0.3", "--out", out.string()});
     ASSERT_GT(run.pid(), 0);
@@ -275,7 +271,7 @@ std::map<std::string, nlohmann::json> entries_of_failed_run(const test::CommandR
 // selftest/killed/processes/same-pu (benches/selftest.cpp): its worker writes
 // its pid where the test can find it and waits to be SIGKILLed.
 TEST(Faults, SigkilledWorkerBecomesAnErrorNamingWorkerAndPlacement) {
-  const fs::path out = temp_dir("faults-out"), pids = temp_dir("faults-pids");
+  const fs::path out = test::scratch_dir("faults-out"), pids = test::scratch_dir("faults-pids");
   const std::string pid_dir_env = "PRIMBENCH_SELFTEST_PID_DIR=" + pids.string();
   BackgroundRun run({"run", "--family", "selftest", "--filter", "killed|/ok/", "--timeout", "60", "--out",
                      out.string()},
@@ -318,7 +314,7 @@ TEST(Faults, SigkilledWorkerBecomesAnErrorNamingWorkerAndPlacement) {
 // worker deadline ends it, naming every stuck worker, its PU and the
 // benchmark with its placement, as threads and as processes.
 TEST(Faults, DeadlockedWorkersAreNamedWithTheirPlacement) {
-  const fs::path out = temp_dir("faults-out");
+  const fs::path out = test::scratch_dir("faults-out");
   BackgroundRun run({"run", "--family", "selftest", "--filter", "deadlock", "--timeout", "30", "--out", out.string()},
                     {"PRIMBENCH_SELFTEST=1", "PRIMBENCH_WORKER_DEADLINE_MS=400"});
   const auto r = run.wait(/*limit_s=*/60);
@@ -340,7 +336,7 @@ TEST(Faults, DeadlockedWorkersAreNamedWithTheirPlacement) {
 // error entry, its whole process group is killed and reaped, and the next
 // benchmark runs.
 void expect_side_a_failure_reported(const std::string& how, const std::string& error_part) {
-  const fs::path out = temp_dir("faults-out");
+  const fs::path out = test::scratch_dir("faults-out");
   BackgroundRun run({"run", "--family", "selftest", "--filter", "side-a|/ok/processes", "--timeout", "3", "--out",
                      out.string()},
                     {"PRIMBENCH_SELFTEST=1", "PRIMBENCH_SELFTEST_SIDE_A=" + how});
@@ -366,7 +362,7 @@ TEST(Faults, CrashedBenchmarkProcessIsNamedWithItsSignalAndItsWorkersReaped) {
 // PRIMBENCH_SHM_FAIL_AFTER=0: /dev/shm full from the start. The run's check
 // stops it before anything is measured or written.
 TEST(Faults, DevShmFullAtTheStartIsOneLineAndNothingIsWritten) {
-  const fs::path parent = temp_dir("faults-out"), out = parent / "results";
+  const fs::path parent = test::scratch_dir("faults-out"), out = parent / "results";
   BackgroundRun run({"run", "--quick", "--family", "c2c", "--out", out.string()}, {"PRIMBENCH_SHM_FAIL_AFTER=0"});
   const auto r = run.wait(/*limit_s=*/30);
   const std::string line = test::expect_one_line_error(r, "/dev/shm");
@@ -380,7 +376,7 @@ TEST(Faults, DevShmFullAtTheStartIsOneLineAndNothingIsWritten) {
 // inside every benchmark process after its first segment (Google Benchmark
 // calls a benchmark again with more iterations, which needs a second one).
 TEST(Faults, DevShmFillingUpMidRunBecomesErrorEntriesNamingTheCause) {
-  const fs::path out = temp_dir("faults-out");
+  const fs::path out = test::scratch_dir("faults-out");
   BackgroundRun run({"run", "--family", "selftest", "--filter", "/ok/", "--out", out.string()},
                     {"PRIMBENCH_SELFTEST=1", "PRIMBENCH_SHM_FAIL_AFTER=1"});
   const auto r = run.wait(/*limit_s=*/60);
@@ -397,7 +393,7 @@ TEST(Faults, DevShmFillingUpMidRunBecomesErrorEntriesNamingTheCause) {
 // An --out the user cannot write into is refused before the run starts. As
 // root (who may write anywhere) the run is started as nobody via setpriv.
 TEST(Faults, UnwritableOutDirIsOneLineExitTwoAndNothingWritten) {
-  const fs::path parent = temp_dir("faults-out");
+  const fs::path parent = test::scratch_dir("faults-out");
   {  // a folder that cannot be created: its parent is a file
     std::ofstream(parent / "file") << "x";
     test::expect_one_line_error(test::run_primbench({"run", "--quick", "--out", (parent / "file" / "results").string()}),

@@ -225,12 +225,6 @@ const BenchmarkView& view_named(const std::vector<BenchmarkView>& views, const s
   throw std::runtime_error("no benchmark " + base);
 }
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / fmt::format("primbench-html-{}-{}", name, getpid());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 // --- the page -------------------------------------------------------------------
 
@@ -399,7 +393,7 @@ TEST(HtmlReport, TopologyPictureIsEmbeddedOrItsAbsenceExplained) {
 }
 
 TEST(HtmlReport, RunDirectoryPictureIsPreferredAndItsViewBoxRepaired) {
-  const fs::path dir = fresh_dir("topology");
+  const fs::path dir = test::scratch_dir("html-topology");
   std::ofstream(dir / kTopologySvgFile) << "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 195px 324px'/>";
   const TopologyPicture picture = topology_picture(dir, "some-other-host");
   EXPECT_NE(picture.svg.find("viewBox='0 0 195 324'"), std::string::npos) << picture.svg;
@@ -419,7 +413,7 @@ TEST(HtmlReport, PlainGoogleBenchmarkFileStillGetsAReport) {
 // --- the command ---------------------------------------------------------------------
 
 TEST(ReportCommand, WritesOneSelfContainedFileBesideTheResults) {
-  const fs::path dir = fresh_dir("command");
+  const fs::path dir = test::scratch_dir("html-command");
   std::ofstream(dir / "results.json") << fixture_results().dump(2);
   const auto r = test::run_primbench({"report", (dir / "results.json").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -433,7 +427,7 @@ TEST(ReportCommand, WritesOneSelfContainedFileBesideTheResults) {
 }
 
 TEST(ReportCommand, BadInputIsOneLineAndExitStatusTwo) {
-  const fs::path dir = fresh_dir("bad");
+  const fs::path dir = test::scratch_dir("html-bad");
   std::ofstream(dir / "broken.json") << "{\"context\": {";
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"report", (dir / "missing.json").string()},
@@ -469,7 +463,7 @@ void check_in_browser(const fs::path& page, const fs::path& screenshot, std::siz
 }
 
 TEST(HtmlReportBrowser, PageLoadsOfflineDrawsEveryChartAndRunsNoInjectedCode) {
-  const fs::path dir = fresh_dir("browser");
+  const fs::path dir = test::scratch_dir("html-browser");
   const json results = fixture_results();
   std::ofstream(dir / "results.json") << results.dump();
   const auto r = test::run_primbench({"report", (dir / "results.json").string(), "-o", (dir / "report.html").string()});
@@ -483,7 +477,7 @@ TEST(HtmlReportBrowser, PageLoadsOfflineDrawsEveryChartAndRunsNoInjectedCode) {
 }
 
 TEST(HtmlReportBrowser, HardwareComparisonPageDrawsItsOverview) {
-  const fs::path dir = fresh_dir("hardware");
+  const fs::path dir = test::scratch_dir("html-hardware");
   json a = fixture_results(), b = fixture_results();
   b["context"]["host_name"] = "machine-b";
   b["primbench"]["machine"]["hostname"] = "machine-b";

@@ -1,7 +1,8 @@
 #include "harness/machine_context.hpp"
 
+#include "tests/test_support.hpp"
+
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,18 +21,10 @@ namespace fs = std::filesystem;
 // Fake /proc and /sys trees
 // ---------------------------------------------------------------------------
 
-// A fresh directory per test, removed afterwards.
+// A fresh directory per test.
 class FakeRoot : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "primbench-mc-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
-  }
+  void SetUp() override { root_ = test::scratch_dir("mc"); }
 
   void write(const std::string& absolute, const std::string& content) {
     const fs::path path = root_ / absolute.substr(1);
@@ -342,13 +335,10 @@ TEST_F(FakeRoot, MalformedFilesAreUnknownNotErrors) {
 // The running machine
 // ---------------------------------------------------------------------------
 
-TEST(LiveMachineContext, CollectsTheBasicsQuickly) {
-  const auto start = std::chrono::steady_clock::now();
+// No bound on how long it takes: a test asserts no absolute timing (a cold
+// fresh CI machine is not this one); it reads files only.
+TEST(LiveMachineContext, CollectsTheBasics) {
   const MachineContext c = collect_machine_context();
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  // The target is < 50 ms; the bound is looser so sanitizer builds and busy
-  // CI machines do not fail spuriously.
-  EXPECT_LT(elapsed, std::chrono::milliseconds(500));
 
   EXPECT_FALSE(c.kernel.empty());
   EXPECT_NE(c.kernel, "unknown");

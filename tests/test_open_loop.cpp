@@ -145,8 +145,7 @@ TEST(OpenLoopChannel, AStalledConsumerShowsInTheLatencyOfEveryMessageQueuedBehin
 class LoadFamily : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char tmpl[] = "/tmp/primbench-load-XXXXXX";
-    out_ = mkdtemp(tmpl);
+    out_ = test::scratch_dir("load");
     command_ = test::run_primbench({"run", "--quick", "--family", "load", "--out", out_.string(), "--timeout", "60"});
     std::ifstream in(out_ / "results.json");
     if (in) doc_ = json::parse(in);

@@ -197,8 +197,7 @@ TEST(TaskWork, IsCalibratedAgainstTheClock) {
 }
 
 TEST(PoolFamily, QuickRunChecksEveryResultOfEveryPool) {
-  char tmpl[] = "/tmp/primbench-pool-XXXXXX";
-  const fs::path out = mkdtemp(tmpl);
+  const fs::path out = test::scratch_dir("pool");
   const auto r = test::run_primbench({"run", "--quick", "--family", "pool", "--out", out.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(out / "results.json");

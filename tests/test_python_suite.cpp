@@ -63,7 +63,7 @@ struct SuiteRun {
 };
 
 SuiteRun run_suite(std::vector<std::string> args) {
-  const fs::path out = test::fresh_dir("python-suite");
+  const fs::path out = test::scratch_dir("python-suite");
   const std::set<std::string> before = orphaned_segments();
   args.insert(args.begin(), "run");
   args.insert(args.end(), {"--out", out.string(), "--force", "--timeout", "60"});

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "reports/result_file.hpp"
+#include "tests/test_support.hpp"
 
 namespace primbench {
 namespace {
@@ -76,12 +77,11 @@ TEST(ResultFile, FallbackContextWhenEveryBenchmarkFailed) {
 }
 
 TEST(ResultFile, WritesAtomicallyAndRoundTrips) {
-  const auto path = std::filesystem::temp_directory_path() / "primbench-result-test.json";
+  const auto path = test::scratch_dir("result-file") / "results.json";
   const auto doc = build_result_document(two_outcomes(), RunContext{});
   write_json_file(path, doc);
   std::ifstream in(path);
   EXPECT_EQ(nlohmann::json::parse(in), doc);
-  std::filesystem::remove(path);
   EXPECT_THROW(write_json_file("/nonexistent-dir/x.json", doc), std::runtime_error);
 }
 

@@ -10,6 +10,7 @@
 #include "reports/result_file.hpp"
 #include "reports/result_reader.hpp"
 #include "tests/result_docs.hpp"
+#include "tests/test_support.hpp"
 
 namespace primbench {
 namespace {
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 
 // The one line a user sees for `text` saved as a file.
 std::string error_for(const std::string& text) {
-  const fs::path path = test::write_text(test::fresh_dir("reader") / "bad.json", text);
+  const fs::path path = test::write_text(test::scratch_dir("reader") / "bad.json", text);
   try {
     read_result_file(path);
   } catch (const ResultFileError& e) {
@@ -78,7 +79,7 @@ TEST(ResultReader, NestingDeeperThanTheLimitIsRefusedWhereItHappens) {
 }
 
 TEST(ResultReader, FileOverTheSizeLimitIsRefusedBeforeReading) {
-  const fs::path path = test::fresh_dir("reader") / "huge.json";
+  const fs::path path = test::scratch_dir("reader") / "huge.json";
   test::write_text(path, "{}");
   fs::resize_file(path, kMaxResultFileBytes + (1 << 20));  // sparse: costs no disk
   try {
@@ -98,7 +99,7 @@ TEST(ResultReader, MissingFileAndDirectoryAreNamed) {
     EXPECT_EQ(std::string(e.what()), "/no/such/results.json: no such result file");
   }
   try {
-    read_result_file(test::fresh_dir("reader"));
+    read_result_file(test::scratch_dir("reader"));
   } catch (const ResultFileError& e) {
     EXPECT_TRUE(has(e.what(), "not a regular file")) << e.what();
   }
@@ -230,7 +231,7 @@ TEST(ResultReader, RoundTripReadWriteReadIsEqual) {
       {"family", "c2c"},
       {"latency", {{"unit", "ns"}, {"percentiles", {{"p50", 255.0}, {"count", 7779}}},
                    {"histogram", {{"count", 2}, {"buckets", {{250, 251, 1}, {255, 256, 1}}}}}}}};
-  const fs::path dir = test::fresh_dir("reader");
+  const fs::path dir = test::scratch_dir("reader");
   const nlohmann::json first = read_result_file(test::write_doc(dir / "a.json", doc));
   write_json_file(dir / "b.json", first);
   const nlohmann::json second = read_result_file(dir / "b.json");

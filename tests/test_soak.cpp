@@ -132,8 +132,7 @@ TEST(Soak, BadValueIsOneLineAndExitTwo) {
 // Two fast selftest benchmarks (PRIMBENCH_SELFTEST=1) for 2 s: several
 // iterations, no error, no leak, soak.json and nothing else.
 TEST(Soak, ShortSoakLoopsSeveralTimesAndLeaksNothing) {
-  char tmpl[] = "/tmp/primbench-soak-XXXXXX";
-  const fs::path out = mkdtemp(tmpl);
+  const fs::path out = test::scratch_dir("soak");
   setenv("PRIMBENCH_SELFTEST", "1", 1);
   const auto r = test::run_primbench({"run", "--soak", "2s", "--family", "selftest", "--filter", "/ok/", "--out",
                                       out.string()});

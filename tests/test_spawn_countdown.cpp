@@ -227,8 +227,7 @@ TEST_F(Creation, TheForkServerReportsEachChildAndReapsIt) {
 
 // Runs one family's quick suite and returns the result document.
 nlohmann::json run_quick_family(const std::string& family) {
-  char tmpl[] = "/tmp/primbench-psc-XXXXXX";
-  const fs::path out = mkdtemp(tmpl);
+  const fs::path out = test::scratch_dir("psc");
   const auto r = test::run_primbench({"run", "--quick", "--family", family, "--out", out.string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(out / "results.json");

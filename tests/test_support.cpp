@@ -9,8 +9,11 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <mutex>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 extern char** environ;
@@ -27,6 +30,40 @@ std::optional<fs::path> shared_topologies() {
   const fs::path dir = source_dir().parent_path() / "shared" / "topologies";
   if (fs::is_directory(dir)) return dir;
   return std::nullopt;
+}
+
+namespace {
+
+// The scratch directories of this test program, removed at its exit. Only by
+// the process that made them: a forked child that exits normally must not
+// delete its parent's files.
+class ScratchDirs {
+ public:
+  fs::path make(const std::string& what) {
+    std::string pattern = (fs::temp_directory_path() / ("primbench-" + what + "-XXXXXX")).string();
+    if (mkdtemp(pattern.data()) == nullptr)
+      throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
+    std::lock_guard lock(mutex_);
+    dirs_.push_back(pattern);
+    return pattern;
+  }
+  ~ScratchDirs() {
+    if (getpid() != owner_) return;
+    std::error_code ignored;
+    for (const auto& dir : dirs_) fs::remove_all(dir, ignored);
+  }
+
+ private:
+  const pid_t owner_ = getpid();
+  std::mutex mutex_;
+  std::vector<fs::path> dirs_;
+};
+
+}  // namespace
+
+fs::path scratch_dir(const std::string& what) {
+  static ScratchDirs dirs;
+  return dirs.make(what);
 }
 
 std::string primbench_exe() {

@@ -50,6 +50,11 @@ std::vector<std::string> nonempty_lines(const std::string& text);
 // further checks ("" when there was not exactly one).
 std::string expect_one_line_error(const CommandResult& r, const std::string& fragment = "");
 
+// A new, empty, owner-only directory /tmp/primbench-<what>-XXXXXX, removed
+// with its contents when the test program exits (the tests leave nothing in
+// /tmp; a failed test's files are there while it runs, for a person to see).
+std::filesystem::path scratch_dir(const std::string& what);
+
 // Names in /dev/shm that start with "primbench".
 std::vector<std::string> primbench_segments();
 
