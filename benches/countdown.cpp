@@ -6,9 +6,9 @@
 //
 // split/threads/<policy>/w1 is "one thread doing all of it". The time is the
 // wall time of one whole countdown (gate open to last worker done, manual
-// time). Every entry also measures, in the same body, one thread counting the
-// whole count on the plan's first PU, and process entries the same shares as
-// threads on the same PUs, so that speedup, parallel efficiency and the
+// time). Every run is paired with one thread counting the whole count on the
+// plan's first PU just before it, and process runs also with the same shares
+// as threads on the same PUs, so that speedup, parallel efficiency and the
 // process/thread ratio are in the entry itself, not in a neighbour's. Which
 // workers share a core is recorded per N: the SMT knee is in the data.
 // Every worker's counter must end at exactly 0, or the entry is an error.
@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <map>
 #include <numeric>
 #include <optional>
 
@@ -24,6 +23,7 @@
 #include "benches/countdown/worker_sweep.hpp"
 #include "harness/bench_record.hpp"
 #include "harness/bench_registry.hpp"
+#include "harness/statistics.hpp"
 
 namespace primbench {
 namespace {
@@ -55,41 +55,42 @@ CountdownOutcome checked_run(const Topology& topo, ExecMode mode, const std::vec
   return out;
 }
 
-// A few runs of the same countdown: the wall times and the last run's details.
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values.empty() ? 0.0 : quantile(values, 0.5);
+}
+
+// Runs of the same countdown: the wall times and the last run's details.
 struct Series {
   std::vector<std::int64_t> walls_ns;
   CountdownOutcome last;
-  double median_ns() const {
-    std::vector<std::int64_t> sorted = walls_ns;
-    std::sort(sorted.begin(), sorted.end());
-    const std::size_t n = sorted.size();
-    return n % 2 ? static_cast<double>(sorted[n / 2]) : (static_cast<double>(sorted[n / 2 - 1]) + static_cast<double>(sorted[n / 2])) / 2;
-  }
+  double median_ns() const { return median_of({walls_ns.begin(), walls_ns.end()}); }
   void add(CountdownOutcome run) {
     walls_ns.push_back(run.wall.count());
     last = std::move(run);
   }
 };
 
-// What each entry is compared with, measured in the same benchmark process
-// (a single run is at the mercy of one preemption: the median of a few):
-// one thread counting the whole count, and for processes the same shares as threads.
-constexpr int kReferenceRuns = 3;
-struct References {
-  Series baseline;
-  std::optional<Series> as_threads;
+// How fast one step ran, per worker and run: CPU time over its share. It is a
+// property of the core, not of the plan, so it should be the same in every
+// run; on a virtual machine it is not always: a vCPU whose physical core's
+// other hyperthread is busy on the host (invisible from the guest, and not
+// steal time) runs this loop at about half speed, for seconds at a time.
+struct StepSpeeds {
+  std::vector<double> ns;
+  void add(const CountdownOutcome& run, const std::vector<std::uint64_t>& shares) {
+    for (std::size_t w = 0; w < run.cpu_ns.size() && w < shares.size(); ++w)
+      if (shares[w] > 0 && run.cpu_ns[w] > 0) ns.push_back(static_cast<double>(run.cpu_ns[w]) / static_cast<double>(shares[w]));
+  }
+  double spread() const {
+    if (ns.empty()) return 1.0;
+    const auto [lo, hi] = std::minmax_element(ns.begin(), ns.end());
+    return *hi / *lo;
+  }
 };
 
-References measure_references(const Topology& topo, ExecMode mode, const WorkerPlan& plan, std::uint64_t count,
-                              const std::vector<std::uint64_t>& shares, const std::string& label) {
-  References r;
-  if (mode == ExecMode::processes) r.as_threads.emplace();
-  for (int i = 0; i < kReferenceRuns; ++i) {
-    r.baseline.add(checked_run(topo, ExecMode::threads, {plan.pus.front()}, {count}, label + " (one-thread baseline)"));
-    if (r.as_threads) r.as_threads->add(checked_run(topo, ExecMode::threads, plan.pus, shares, label + " (as threads)"));
-  }
-  return r;
-}
+// Above this, runs of one entry did not run at one speed: flagged.
+constexpr double kStepSpeedSpread = 1.3;
 
 void bm_countdown(benchmark::State& state, const std::string& name, Split split, ExecMode mode, Policy policy,
                   unsigned workers) {
@@ -100,26 +101,38 @@ void bm_countdown(benchmark::State& state, const std::string& name, Split split,
     const WorkerPlan plan = plan_workers(topo, {workers, policy, {}, false});
     const auto shares = countdown::countdown_shares(count, workers, split);
     const std::string label = fmt::format("{} [{}]", name, to_string(policy));
+    const double work_factor = split == Split::full ? workers : 1.0;
 
-    // Google Benchmark calls the body again while it sizes the run: the
-    // references are measured on the first call only.
-    static std::map<std::string, References> measured;
-    if (!measured.count(name)) measured.emplace(name, measure_references(topo, mode, plan, count, shares, label));
-    const References& refs = measured.at(name);
-
+    // Every measured run is paired with the run it is compared with, taken
+    // just before it: one thread counting the whole count on the plan's
+    // first PU, and for processes the same shares as threads on the same
+    // PUs. The machine's speed drifts (above): a baseline measured once, up
+    // front, made a w2 speedup read 0.9 when the baseline happened to run
+    // twice as fast as the runs after it. Each pair shares its conditions;
+    // the entry reports the median of the pairs' ratios.
     LatencyHistogram walls;
-    Series runs;
+    Series runs, baseline, as_threads;
+    std::vector<double> speedups, process_thread_ratios;
+    StepSpeeds steps;
     for (auto _ : state) {
+      baseline.add(checked_run(topo, ExecMode::threads, {plan.pus.front()}, {count}, label + " (one-thread baseline)"));
+      steps.add(baseline.last, {count});
+      if (mode == ExecMode::processes) {
+        as_threads.add(checked_run(topo, ExecMode::threads, plan.pus, shares, label + " (as threads)"));
+        steps.add(as_threads.last, shares);
+      }
       runs.add(checked_run(topo, mode, plan.pus, shares, label));
+      steps.add(runs.last, shares);
       state.SetIterationTime(std::chrono::duration<double>(runs.last.wall).count());
       walls.record(static_cast<std::uint64_t>(runs.last.wall.count()));
+      // Speedup is work done per unit of time against the baseline (`full`
+      // does N counts' worth of work in its wall time).
+      speedups.push_back(ns(baseline.last.wall) * work_factor / ns(runs.last.wall));
+      if (mode == ExecMode::processes) process_thread_ratios.push_back(ns(runs.last.wall) / ns(as_threads.last.wall));
     }
 
-    // Speedup is work done per unit of time against the one-thread baseline
-    // (`full` does N counts' worth of work in its wall time), from medians.
     const double wall = runs.median_ns();
-    const double work_factor = split == Split::full ? workers : 1.0;
-    const double speedup = refs.baseline.median_ns() * work_factor / wall;
+    const double speedup = median_of(speedups);
     const double efficiency = speedup / workers;
     const nlohmann::json sharing = sweep::describe_core_sharing(topo, plan.pus);
     const double max_share = static_cast<double>(*std::max_element(shares.begin(), shares.end()));
@@ -129,10 +142,12 @@ void bm_countdown(benchmark::State& state, const std::string& name, Split split,
     state.counters["cores_used"] = sharing["cores_used"].get<double>();
     state.counters["workers_sharing_a_core"] = sharing["workers_sharing_a_core"].get<double>();
     state.counters["ns_per_step"] = wall / max_share;  // one decrement on the busiest worker
-    state.counters["baseline_ms"] = refs.baseline.median_ns() / 1e6;
+    state.counters["baseline_ms"] = baseline.median_ns() / 1e6;
+    state.counters["step_speed_spread"] = steps.spread();
     const CountdownOutcome& last = runs.last;
-    const CountdownOutcome& one = refs.baseline.last;
+    const CountdownOutcome& one = baseline.last;
     const double cpu_total = std::accumulate(last.cpu_ns.begin(), last.cpu_ns.end(), 0.0);
+    const auto [fastest_step, slowest_step] = std::minmax_element(steps.ns.begin(), steps.ns.end());
     nlohmann::json extra{{"count", count},
                          {"split", to_string(split)},
                          {"workers", workers},
@@ -145,21 +160,32 @@ void bm_countdown(benchmark::State& state, const std::string& name, Split split,
                          {"worker_cpu_ns", last.cpu_ns},
                          {"cpu_over_wall", cpu_total / ns(last.wall)},
                          {"baseline_one_thread", {{"pu", plan.pus.front()}, {"count", count},
-                                                  {"runs_wall_ns", refs.baseline.walls_ns},
-                                                  {"median_wall_ns", refs.baseline.median_ns()},
+                                                  {"runs_wall_ns", baseline.walls_ns},
+                                                  {"median_wall_ns", baseline.median_ns()},
                                                   {"cpu_ns", one.cpu_ns.front()},
                                                   {"placement", to_json(one.placements.front())}}},
                          {"speedup", speedup},
-                         {"speedup_means", split == Split::full ? "N x baseline median wall / median wall (N counts of work)"
-                                                                 : "baseline median wall / median wall (the same total work)"},
+                         {"speedups_by_run", speedups},
+                         {"speedup_means", split == Split::full
+                                               ? "median over runs of N x the paired baseline's wall / the run's wall (N counts of work)"
+                                               : "median over runs of the paired baseline's wall / the run's wall (the same total work)"},
                          {"parallel_efficiency", efficiency},
+                         {"step_ns", {{"fastest", *fastest_step}, {"slowest", *slowest_step}, {"spread", steps.spread()},
+                                      {"means", "each worker's CPU time / its share, over every run and baseline"}}},
                          {"core_sharing", sharing}};
-    if (refs.as_threads) {
-      const double ratio = wall / refs.as_threads->median_ns();
+    if (steps.spread() > kStepSpeedSpread)
+      extra["noise"] = fmt::format(
+          "one countdown step took {:.2f} to {:.2f} ns across this entry's runs ({:.1f}x): the cores' speed changed "
+          "while it ran (on a VM, typically another guest on the host's sibling hyperthread); the speedup pairs each "
+          "run with a baseline taken just before it",
+          *fastest_step, *slowest_step, steps.spread());
+    if (mode == ExecMode::processes) {
+      const double ratio = median_of(process_thread_ratios);
       state.counters["process_thread_ratio"] = ratio;
-      extra["as_threads"] = {{"runs_wall_ns", refs.as_threads->walls_ns}, {"median_wall_ns", refs.as_threads->median_ns()},
-                             {"worker_cpu_ns", refs.as_threads->last.cpu_ns}};
+      extra["as_threads"] = {{"runs_wall_ns", as_threads.walls_ns}, {"median_wall_ns", as_threads.median_ns()},
+                             {"worker_cpu_ns", as_threads.last.cpu_ns}};
       extra["process_thread_ratio"] = ratio;
+      extra["process_thread_ratios_by_run"] = process_thread_ratios;
     }
     publish_placement_counter(state, last.placements);
     record_bench(name + "/manual_time",

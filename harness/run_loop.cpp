@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <chrono>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "harness/bench_record.hpp"
 #include "harness/benchmark_name.hpp"
 #include "harness/clock.hpp"
+#include "harness/cpu_steal.hpp"
 #include "harness/errors.hpp"
 #include "harness/shm_segment.hpp"
 #include "harness/run_identity.hpp"
@@ -111,8 +114,29 @@ BenchmarkList list_benchmarks(const RunOptions& o) {
   return list;
 }
 
+namespace {
+
+// Files the hypervisor's steal on each record's workers' PUs (cpu_steal.hpp).
+void add_steal(nlohmann::json& records, const StealTicks& before, const StealTicks& after, double window_s) {
+  if (!records.is_object()) return;
+  for (auto& [name, record] : records.items()) {
+    const nlohmann::json steal = steal_during(before, after, record_pus(record), window_s);
+    if (!steal.is_null()) record["steal"] = steal;
+  }
+}
+
+std::set<unsigned> all_pus(const StealTicks& ticks) {
+  std::set<unsigned> pus;
+  for (const auto& [pu, count] : ticks.by_pu) pus.insert(pu);
+  return pus;
+}
+
+}  // namespace
+
 RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const ProgressFn& progress) {
   RunResults results;
+  const StealTicks run_start = read_steal_ticks();
+  const auto started = std::chrono::steady_clock::now();
   const std::vector<std::string>& names = list.names;
   results.listed = names;
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -133,7 +157,9 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
     args.push_back(o.quick ? "--benchmark_min_time=0.02" : "--benchmark_min_time=0.1");
     args.insert(args.end(), o.gbench_flags.begin(), o.gbench_flags.end());
 
+    const StealTicks steal_before = read_steal_ticks();
     const ChildOutcome outcome = run_in_child(o, stem, args);
+    const StealTicks steal_after = read_steal_ticks();
     sweep_segments(run_id());  // whatever the child left behind, crash or not
 
     BenchmarkOutcome b;
@@ -151,6 +177,7 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
         b.entries = doc.at("benchmarks");
         const std::string extras = read_file(o.work_dir / (stem + ".extras.json"));
         if (!extras.empty()) b.records = nlohmann::json::parse(extras);
+        add_steal(b.records, steal_before, steal_after, outcome.seconds);
         b.ok = true;
       } catch (const std::exception& e) {
         b.error = fmt::format("benchmark {}: its output could not be read: {}", b.name, e.what());
@@ -165,6 +192,9 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
     if (progress) progress(i, names.size(), results.outcomes.back());
   }
   if (interrupted()) results.interrupted_by = interrupt_signal();
+  const StealTicks run_end = read_steal_ticks();
+  results.steal = steal_during(run_start, run_end, all_pus(run_end),
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return results;
 }
 

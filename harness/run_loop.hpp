@@ -40,6 +40,7 @@ struct RunResults {
   std::vector<BenchmarkOutcome> outcomes;
   std::vector<std::string> listed;  // every benchmark that was to run
   int interrupted_by = 0;           // signal number, 0 if the run completed
+  nlohmann::json steal;             // the hypervisor's steal on every PU over the run (cpu_steal.hpp)
 };
 
 struct BenchmarkList {

@@ -103,6 +103,9 @@ std::string notes_of(const BenchmarkView& v) {
   if (!v.placement_ok) notes.push_back("placement check failed");
   if (v.oversubscribed) notes.push_back("oversubscribed");
   if (v.cv && *v.cv > kHighCv) notes.push_back("noisy");
+  if (v.steal_noisy && v.steal_share)
+    notes.push_back(fmt::format("hypervisor took {:.0f} % of a PU", *v.steal_share * 100));
+  if (!v.noise_note.empty()) notes.push_back(v.noise_note);
   std::string out;
   for (const auto& n : notes) {
     if (!out.empty()) out += "; ";

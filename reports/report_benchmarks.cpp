@@ -128,6 +128,10 @@ void read_placement(BenchmarkView& v, const json& entry, const json& record) {
   if (placement.contains("oversubscribed") && placement["oversubscribed"].is_boolean())
     v.oversubscribed = placement["oversubscribed"].get<bool>();
   if (const auto name = string_field(placement, "name"); !name.empty()) v.placement = name;
+  if (record.contains("steal") && record["steal"].is_object()) {
+    v.steal_share = finite_number(record["steal"], "steal_share");
+    v.steal_noisy = record["steal"].value("noisy", false) == true;
+  }
 }
 
 const json& record_for(const json& records, const BenchmarkView& v, const json& entry) {
@@ -155,6 +159,7 @@ BenchmarkView view_of(const BenchmarkRun& run, const json& records) {
     if (const auto f = string_field(record, "family"); !f.empty()) v.family = f;
     if (const auto m = string_field(record, "mode"); !m.empty()) v.mode = m;
     if (record.contains("extra")) v.extra = record["extra"];
+    if (v.extra.is_object()) v.noise_note = string_field(v.extra, "noise");
   }
   read_placement(v, entry, record);
   if (!v.error.empty()) return v;

@@ -48,6 +48,13 @@ struct BenchmarkView {
 
   bool placement_ok = true;
   bool oversubscribed = false;
+  // The largest share of the benchmark's window that one of its PUs lost to
+  // the hypervisor (record "steal", harness/cpu_steal.hpp), when counted.
+  std::optional<double> steal_share;
+  bool steal_noisy = false;
+  // A benchmark's own account of what disturbed it (record extra "noise"),
+  // e.g. the countdown's step speed changing between runs.
+  std::string noise_note;
   bool unavailable = false;  // the machine lacks what the benchmark needs (error says what)
   std::string error;         // non-empty: no numbers, this says why
 

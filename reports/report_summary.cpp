@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "harness/cpu_steal.hpp"
 #include "harness/json_text.hpp"
 #include "reports/result_reader.hpp"
 
@@ -149,7 +150,7 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
   if (at_path(results, {"primbench", "run", "interrupted"}) == true)
     out.push_back("The run was interrupted: the report shows the benchmarks that finished.");
 
-  std::vector<std::string> oversubscribed, misplaced, noisy, failed;
+  std::vector<std::string> oversubscribed, misplaced, noisy, stolen, disturbed, failed;
   bool any_repeated = false;
   for (const BenchmarkView& v : views) {
     if (v.oversubscribed) oversubscribed.push_back(v.base);
@@ -157,7 +158,14 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
     if (!v.error.empty() && !v.unavailable) failed.push_back(v.base);
     if (v.repetitions > 1 || v.cv) any_repeated = true;
     if (v.cv && *v.cv > kHighCv) noisy.push_back(fmt::format("{} ({:.1f} %)", v.base, *v.cv * 100));
+    if (!v.noise_note.empty()) disturbed.push_back(v.base);
+    if (v.steal_noisy && v.steal_share) stolen.push_back(fmt::format("{} ({:.0f} %)", v.base, *v.steal_share * 100));
   }
+  const json& run_steal = at_path(results, {"primbench", "run", "steal"});
+  if (const json& share = field(run_steal, "steal_share"); share.is_number() && share.get<double>() > 0.005)
+    out.push_back(fmt::format("The hypervisor took up to {:.1f} % of a PU's time over the run (steal time): on a "
+                              "virtual machine the host's other guests compete for these cores.",
+                              share.get<double>() * 100));
   if (!oversubscribed.empty())
     out.push_back(fmt::format("{} ran more workers than PUs (oversubscribed), so the timings include time-sharing: {}.",
                               plural(oversubscribed.size(), "benchmark", "benchmarks"), name_list(oversubscribed)));
@@ -167,6 +175,14 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
   if (!noisy.empty())
     out.push_back(fmt::format("High variation between repetitions (coefficient of variation above {:.0f} %) in {}: {}.",
                               kHighCv * 100, plural(noisy.size(), "benchmark", "benchmarks"), name_list(noisy)));
+  if (!stolen.empty())
+    out.push_back(fmt::format("{} lost more than {:.0f} % of a worker PU's time to the hypervisor while measuring (steal "
+                              "time, /proc/stat), so their numbers are slower than the hardware: {}.",
+                              plural(stolen.size(), "benchmark", "benchmarks"), kNoisyStealShare * 100,
+                              name_list(stolen)));
+  if (!disturbed.empty())
+    out.push_back(fmt::format("{} saw the machine's speed change while measuring (their notes in the tables say how): {}.",
+                              plural(disturbed.size(), "benchmark", "benchmarks"), name_list(disturbed)));
   if (!any_repeated && !views.empty())
     out.push_back("Each benchmark ran once: no spread between repetitions can be shown. Run with "
                   "--benchmark_repetitions=5 to measure it.");

@@ -61,6 +61,7 @@ nlohmann::json build_result_document(const RunResults& results, const RunContext
                      {"benchmarks_ok", completed},
                      {"interrupted", results.interrupted_by != 0}};
   if (results.interrupted_by) run["interrupted_by"] = strsignal(results.interrupted_by);
+  if (!results.steal.is_null()) run["steal"] = results.steal;
 
   nlohmann::json doc;
   doc["context"] = gbench_context;

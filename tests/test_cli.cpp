@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "harness/cpu_steal.hpp"
 #include "tests/test_support.hpp"
 
 namespace primbench {
@@ -91,6 +92,7 @@ TEST(Cli, QuickRunWritesGoogleBenchmarkJsonWithPlacements) {
   const auto& pb = doc["primbench"];
   EXPECT_EQ(pb["schema_version"], 1);
   bool measured = false;
+  const bool steal_counted = !read_steal_ticks().by_pu.empty();
   for (const auto& e : doc["benchmarks"]) {
     const std::string name = e["name"];
     if (e.value("error_occurred", false)) {
@@ -106,7 +108,17 @@ TEST(Cli, QuickRunWritesGoogleBenchmarkJsonWithPlacements) {
       EXPECT_EQ(rec["placement"]["workers"].size(), 2u) << name;
       EXPECT_TRUE(rec["placement"]["all_ok"].get<bool>()) << name;
       EXPECT_GT(rec["latency"]["percentiles"]["count"].get<double>(), 0) << name;
+      // The hypervisor's steal on the workers' PUs, where the kernel counts it.
+      if (steal_counted) {
+        ASSERT_TRUE(rec.contains("steal")) << name;
+        for (const auto& w : rec["placement"]["workers"])
+          EXPECT_TRUE(rec["steal"]["steal_ms"].contains(std::to_string(w["requested_pu"].get<int>()))) << name;
+        EXPECT_GE(rec["steal"]["steal_share"].get<double>(), 0.0) << name;
+      }
     }
+  }
+  if (steal_counted) {
+    EXPECT_TRUE(pb["run"]["steal"]["steal_ms"].is_object());
   }
   EXPECT_TRUE(measured);
   EXPECT_TRUE(test::primbench_segments().empty());

@@ -109,8 +109,13 @@ json fixture_results() {
   const double speedups[] = {1.0, 1.9, 2.7, 3.4};
   for (int w = 1; w <= 4; ++w) {
     const std::string name = fmt::format("countdown/split/threads/compact/w{}/manual_time", w);
-    add(gb_entry(name, 33.0 / speedups[w - 1], {{"speedup", speedups[w - 1]}, {"workers", double(w)}}, "ms"),
-        record("countdown", "threads", "compact"));
+    json rec = record("countdown", "threads", "compact");
+    // w2 lost 30 % of a PU to the hypervisor (flagged), w3 1 % (not).
+    if (w == 2 || w == 3)
+      rec["steal"] = {{"window_s", 1.0}, {"steal_ms", {{"1", w == 2 ? 300 : 10}}}, {"steal_share", w == 2 ? 0.3 : 0.01},
+                      {"noisy", w == 2}};
+    if (w == 4) rec["extra"]["noise"] = "one countdown step took 0.35 to 0.74 ns across this entry's runs (2.1x)";
+    add(gb_entry(name, 33.0 / speedups[w - 1], {{"speedup", speedups[w - 1]}, {"workers", double(w)}}, "ms"), rec);
   }
   // shm: a core-to-core matrix with one cell not measured.
   json rtt = json::array();
@@ -160,6 +165,7 @@ json fixture_results() {
       {"run",
        {{"started_at", "2026-11-22T03:00:00Z"}, {"finished_at", "2026-11-22T03:01:00Z"}, {"benchmarks_listed", 30},
         {"benchmarks_run", 30}, {"benchmarks_ok", 29}, {"interrupted", false},
+        {"steal", {{"window_s", 60.0}, {"steal_ms", {{"0", 600}, {"1", 2400}}}, {"steal_share", 0.04}, {"noisy", true}}},
         {"config", {{"quick", true}, {"families", json::array()}, {"filter", ""}, {"sizes", json::array()}, {"gbench_flags", json::array()}}}}},
       {"machine", machine},
       {"topology", {{"summary", "4 PUs, 4 cores, 1 package, 1 NUMA node, SMT off"}}},
@@ -314,6 +320,14 @@ TEST(HtmlReport, SummaryShowsEveryNoiseWarning) {
   EXPECT_NE(all.find("oversubscribed"), std::string::npos);              // locks n8
   EXPECT_NE(all.find("harness/clock_read/tsc (2"), std::string::npos);   // high CV, in per cent
   EXPECT_NE(all.find("1 benchmark failed"), std::string::npos);
+  EXPECT_NE(all.find("took up to 4.0 % of a PU"), std::string::npos);     // the run's steal
+  EXPECT_NE(all.find("1 benchmark lost more than 2 %"), std::string::npos) << all;
+  EXPECT_NE(all.find("countdown/split/threads/compact/w2 (30 %)"), std::string::npos) << all;
+  EXPECT_EQ(all.find("compact/w3 ("), std::string::npos) << "1 % is below the flag";
+  EXPECT_NE(all.find("1 benchmark saw the machine's speed change while measuring (their notes in the tables say how): "
+                     "countdown/split/threads/compact/w4"),
+            std::string::npos)
+      << all;
   EXPECT_EQ(document["title"], "primbench report: " + kHostileHost);  // as text; the page escapes it
 }
 
