@@ -319,8 +319,9 @@ inline void register_primitive(const BenchEnvironment& env, const PrimitiveSpec&
                           measure,     size,           spec.rtt_batch, {}};
           const std::string name =
               fmt::format("{}/{}/{}", bench_name(spec.family, spec.primitive, mode, plan->cls), to_string(measure), size);
-          // No per-benchmark options (MinTime, UseRealTime...): Google Benchmark
-          // would append them to the name, and the run loop sets the min time.
+          // No per-benchmark options (MinTime...): Google Benchmark would append
+          // them to the name, and the run loop sets the min time. register_bench
+          // sizes the run by real time (GB appends "/real_time").
           register_bench(name, [body, s](benchmark::State& st, const std::string& n) { body(st, n, s); });
         }
       }

@@ -109,7 +109,7 @@ void register_load(const BenchEnvironment& env) {
   const auto add = [&](const std::string& name, auto body) {
     // One iteration is the whole sweep of offered rates; Google Benchmark
     // appends /iterations:1/manual_time, the record keeps the registered name.
-    register_bench(name, body)->Iterations(1)->UseManualTime();
+    register_bench(name, body, TimeBase::manual)->Iterations(1);
     // The name a user looks for says why it is missing and where to look instead.
     if (!preferred.present && !env.config.quick)
       register_unavailable(replace_class(name, pair.cls, PairClass::shared_l3),

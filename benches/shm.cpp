@@ -68,9 +68,9 @@ void bm_c2c_matrix(benchmark::State& state, const std::string& name, ExecMode mo
 template <typename Handoff>
 void register_matrix(ExecMode mode) {
   register_bench(fmt::format("shm/c2c_matrix/{}/{}", to_string(mode), Handoff::name),
-                 [mode](benchmark::State& s, const std::string& n) { bm_c2c_matrix<Handoff>(s, n, mode); })
-      ->Iterations(1)
-      ->UseManualTime();
+                 [mode](benchmark::State& s, const std::string& n) { bm_c2c_matrix<Handoff>(s, n, mode); },
+                 TimeBase::manual)
+      ->Iterations(1);
 }
 
 WorkloadBench compact_spec(const Topology& topo, ExecMode mode, unsigned workers) {

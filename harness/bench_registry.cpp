@@ -56,15 +56,19 @@ void register_families(const BenchEnvironment& env) {
 const BenchEnvironment& bench_environment() { return environment(); }
 
 benchmark::internal::Benchmark* register_bench(const std::string& name,
-                                               std::function<void(benchmark::State&, const std::string&)> body) {
-  return benchmark::RegisterBenchmark(name.c_str(), [name, body](benchmark::State& state) { body(state, name); });
+                                               std::function<void(benchmark::State&, const std::string&)> body,
+                                               TimeBase time_base) {
+  auto* bench = benchmark::RegisterBenchmark(name.c_str(), [name, body](benchmark::State& state) { body(state, name); });
+  return time_base == TimeBase::manual ? bench->UseManualTime() : bench->UseRealTime();
 }
 
 const std::map<std::string, std::string>& unavailable_benchmarks() { return unavailable(); }
 
 void register_unavailable(const std::string& name, const std::string& reason) {
   unavailable()[name] = fmt::format("unavailable: {}", reason);
-  register_bench(name, [reason](benchmark::State& state, const std::string&) {
+  // Registered bare: its listed name must be the name it stands for (the
+  // supervisor records it from the listing without running it).
+  benchmark::RegisterBenchmark(name.c_str(), [reason](benchmark::State& state) {
     state.SkipWithError(fmt::format("unavailable: {}", reason).c_str());
     for (auto _ : state) {  // SkipWithError ends the loop before its first pass
     }

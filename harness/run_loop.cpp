@@ -42,6 +42,19 @@ std::string last_lines(const std::string& text, std::size_t max_lines) {
   return tail;
 }
 
+// A child that died without a word leaves Google Benchmark's banner (the
+// machine description it prints first) as its stderr's last lines: not a
+// reason, so not part of the error message.
+std::string without_gbench_banner(const std::string& text) {
+  static const std::regex banner(
+      R"(^(\d{4}-\d\d-\d\dT.*|Running .*|Run on .*|CPU Caches:|  L\d .*|Load Average: .*|\*\*\*WARNING\*\*\*.*|-+|Benchmark +Time +CPU +Iterations.*)$)");
+  std::istringstream lines(text);
+  std::string kept;
+  for (std::string line; std::getline(lines, line);)
+    if (!std::regex_match(line, banner)) kept += line + '\n';
+  return kept;
+}
+
 // Google Benchmark takes a regex filter: quote a name so it matches itself only.
 std::string exact_filter(const std::string& name) {
   std::string out = "^";
@@ -125,6 +138,22 @@ void add_steal(nlohmann::json& records, const StealTicks& before, const StealTic
   }
 }
 
+// A body files its record under its registered name; Google Benchmark
+// reports the entry under that name plus its suffixes ("/real_time"). The
+// result file keys each record by its entry's run_name, so that a reader
+// finds it without knowing GB's suffix rules.
+nlohmann::json keyed_by_run_name(nlohmann::json records, const nlohmann::json& entries) {
+  if (!records.is_object()) return records;
+  for (const auto& e : entries) {
+    const std::string run = e.value("run_name", e.value("name", std::string()));
+    const std::string registered = registered_name(run);
+    if (run == registered || records.contains(run) || !records.contains(registered)) continue;
+    records[run] = std::move(records[registered]);
+    records.erase(registered);
+  }
+  return records;
+}
+
 std::set<unsigned> all_pus(const StealTicks& ticks) {
   std::set<unsigned> pus;
   for (const auto& [pu, count] : ticks.by_pu) pus.insert(pu);
@@ -176,15 +205,16 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
         b.gbench_context = doc.at("context");
         b.entries = doc.at("benchmarks");
         const std::string extras = read_file(o.work_dir / (stem + ".extras.json"));
-        if (!extras.empty()) b.records = nlohmann::json::parse(extras);
+        if (!extras.empty()) b.records = keyed_by_run_name(nlohmann::json::parse(extras), b.entries);
         add_steal(b.records, steal_before, steal_after, outcome.seconds);
         b.ok = true;
       } catch (const std::exception& e) {
-        b.error = fmt::format("benchmark {}: its output could not be read: {}", b.name, e.what());
+        b.error = fmt::format("benchmark {}: its output could not be read: {}", registered_name(b.name), e.what());
       }
     } else {
-      const std::string detail = !status.empty() ? status : last_lines(read_file(o.work_dir / (stem + ".stderr")), 3);
-      b.error = fmt::format("benchmark {} {}{}{}", b.name, describe_failure(outcome, o.bench_timeout),
+      const std::string detail =
+          !status.empty() ? status : last_lines(without_gbench_banner(read_file(o.work_dir / (stem + ".stderr"))), 3);
+      b.error = fmt::format("benchmark {} {}{}{}", registered_name(b.name), describe_failure(outcome, o.bench_timeout),
                             detail.empty() ? "" : ": ", detail);
     }
     if (!b.ok) b.entries = nlohmann::json::array({error_entry(b.name, b.error)});

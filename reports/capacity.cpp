@@ -271,7 +271,9 @@ Candidate make_candidate(const BenchmarkRun& run, const json& records) {
   Candidate c;
   c.run_name = run.name;
   c.entries = measured_entries(run);
-  if (const auto it = records.find(run.name); it != records.end() && it->is_object()) c.record = &*it;
+  // Keyed by run_name; files before that keyed records by the registered name.
+  for (const std::string& key : {run.name, registered_name(run.name)})
+    if (const auto it = records.find(key); !c.record && it != records.end() && it->is_object()) c.record = &*it;
   SweepPoint& p = c.point;
   p.benchmark = run.name;
   if (run.error) p.error = *run.error;
@@ -615,7 +617,8 @@ CapacityAnalysis analyse_capacity(const json& doc, double slo_ns, std::string so
   const json& records = member_or_null(primbench, "benchmarks");
   if (records.is_object())
     for (const auto& [name, record] : records.items())
-      if (auto slo = open_loop_capacity(name, member_or_null(record, "extra"), slo_ns)) a.open_loop.push_back(std::move(*slo));
+      if (auto slo = open_loop_capacity(registered_name(name), member_or_null(record, "extra"), slo_ns))
+        a.open_loop.push_back(std::move(*slo));
   return a;
 }
 

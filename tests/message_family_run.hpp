@@ -43,7 +43,7 @@ inline FamilyRun run_family(std::vector<std::string> args) {
   std::ifstream in(out / "results.json");
   if (in) {
     const auto doc = nlohmann::json::parse(in);
-    for (const auto& e : doc["benchmarks"]) run.entries[registered_name(e["name"].get<std::string>())] = e;
+    run.entries = test::entries_by_registered_name(doc);
     for (const auto& [name, record] : doc["primbench"]["benchmarks"].items()) run.records[registered_name(name)] = record;
   }
   std::filesystem::remove_all(out);

@@ -137,8 +137,7 @@ TEST(Cli, HungAndCrashedWorkersAreReportedByNameAndTheRunGoesOn) {
   EXPECT_EQ(r.exit_code, 1) << "a hung thread ends its benchmark process: the run reports a failure\n" << r.err;
   std::ifstream in(out / "results.json");
   const auto doc = nlohmann::json::parse(in);
-  std::map<std::string, nlohmann::json> entries;
-  for (const auto& e : doc["benchmarks"]) entries[e["name"]] = e;
+  auto entries = test::entries_by_registered_name(doc);
   auto error_of = [&](const std::string& name) { return entries[name].value("error_message", std::string()); };
   const std::string hung_process = error_of("selftest/hang/processes/same-pu");
   EXPECT_NE(hung_process.find("worker 0 (process on PU"), std::string::npos) << hung_process;

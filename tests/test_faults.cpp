@@ -30,6 +30,7 @@
 
 #include "harness/shm_segment.hpp"
 #include "reports/result_reader.hpp"
+#include "harness/benchmark_name.hpp"
 #include "tests/test_support.hpp"
 
 extern char** environ;
@@ -240,7 +241,7 @@ void interrupt_at_random_points(int sig, int points) {
     // Exactly the benchmarks that finished before the signal: each printed
     // its progress line, and none half-run is in the file.
     std::set<std::string> in_file;
-    for (const auto& e : doc["benchmarks"]) in_file.insert(e.value("run_name", e["name"].get<std::string>()));
+    for (const auto& e : doc["benchmarks"]) in_file.insert(registered_name(e.value("run_name", e["name"].get<std::string>())));
     EXPECT_EQ(in_file, reported_names(r.err)) << r.err;
     EXPECT_EQ(run_info["benchmarks_run"].get<std::size_t>(), in_file.size());
     fs::remove_all(out);
@@ -251,12 +252,6 @@ TEST(Faults, SigtermAtRandomPointsEndsPromptlyWithValidPartialResults) { interru
 
 TEST(Faults, SigintAtRandomPointsEndsPromptlyWithValidPartialResults) { interrupt_at_random_points(SIGINT, 2); }
 
-std::map<std::string, nlohmann::json> entries_by_name(const nlohmann::json& doc) {
-  std::map<std::string, nlohmann::json> entries;
-  for (const auto& e : doc["benchmarks"]) entries[e["name"]] = e;
-  return entries;
-}
-
 // The end of a run in which a benchmark failed on purpose: exit status 1,
 // nothing left behind, and results.json valid; its entries by name.
 std::map<std::string, nlohmann::json> entries_of_failed_run(const test::CommandResult& r, pid_t pid,
@@ -265,7 +260,7 @@ std::map<std::string, nlohmann::json> entries_of_failed_run(const test::CommandR
   expect_nothing_left(pid, out);
   nlohmann::json doc;
   EXPECT_NO_THROW(doc = read_result_file(out / "results.json")) << r.err;
-  return entries_by_name(doc);
+  return test::entries_by_registered_name(doc);
 }
 
 // selftest/killed/processes/same-pu (benches/selftest.cpp): its worker writes
@@ -296,7 +291,7 @@ TEST(Faults, SigkilledWorkerBecomesAnErrorNamingWorkerAndPlacement) {
   EXPECT_EQ(join(processes_of_run(run.pid(), pids.string())), "");
   nlohmann::json doc;
   ASSERT_NO_THROW(doc = read_result_file(out / "results.json")) << r.err;
-  auto entries = entries_by_name(doc);
+  auto entries = test::entries_by_registered_name(doc);
   const std::string killed = entries["selftest/killed/processes/same-pu"].value("error_message", "");
   for (const char* part : {"selftest/killed/processes/same-pu [processes]", "worker 0 (process on PU",
                            "killed by signal 9"})
@@ -344,6 +339,7 @@ void expect_side_a_failure_reported(const std::string& how, const std::string& e
   auto entries = entries_of_failed_run(r, run.pid(), out);
   const std::string error = entries["selftest/side-a/processes/same-pu"].value("error_message", "");
   EXPECT_NE(error.find("benchmark selftest/side-a/processes/same-pu " + error_part), std::string::npos) << error;
+  EXPECT_EQ(error.find("Load Average"), std::string::npos) << "Google Benchmark's banner is no reason: " << error;
   const auto& next = entries["selftest/ok/processes/same-pu"];
   EXPECT_FALSE(next.value("error_occurred", false)) << "the run goes on\n" << r.err;
   EXPECT_GT(next.value("iterations", 0), 0) << r.err;

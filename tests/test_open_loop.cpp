@@ -164,7 +164,7 @@ TEST_F(LoadFamily, QuickRunGivesACurvePerPrimitiveWithEveryMessageDelivered) {
     const std::string name = registered_name(e["name"].get<std::string>());
     names.push_back(name);
     ASSERT_FALSE(e.value("error_occurred", false)) << name << ": " << e.value("error_message", "");
-    const json& record = doc_["primbench"]["benchmarks"][name];
+    const json& record = doc_["primbench"]["benchmarks"][e.value("run_name", name)];
     ASSERT_TRUE(record.is_object()) << name;
     EXPECT_EQ(record["family"], "load");
     EXPECT_TRUE(record["placement"]["all_ok"].get<bool>()) << name;

@@ -1,5 +1,7 @@
 #include "tests/test_support.hpp"
 
+#include "harness/benchmark_name.hpp"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -64,6 +66,12 @@ class ScratchDirs {
 fs::path scratch_dir(const std::string& what) {
   static ScratchDirs dirs;
   return dirs.make(what);
+}
+
+std::map<std::string, nlohmann::json> entries_by_registered_name(const nlohmann::json& doc) {
+  std::map<std::string, nlohmann::json> entries;
+  for (const auto& e : doc.at("benchmarks")) entries[registered_name(e.at("name").get<std::string>())] = e;
+  return entries;
 }
 
 std::string primbench_exe() {

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +57,10 @@ std::string expect_one_line_error(const CommandResult& r, const std::string& fra
 // with its contents when the test program exits (the tests leave nothing in
 // /tmp; a failed test's files are there while it runs, for a person to see).
 std::filesystem::path scratch_dir(const std::string& what);
+
+// A result document's Google Benchmark entries by the name they were
+// registered under, without GB's suffixes ("/real_time", ...).
+std::map<std::string, nlohmann::json> entries_by_registered_name(const nlohmann::json& doc);
 
 // Names in /dev/shm that start with "primbench".
 std::vector<std::string> primbench_segments();

@@ -119,7 +119,7 @@ inline void register_compact_sweep(const BenchEnvironment& env, ExecMode mode, u
       report_group_run(state, n, record, [&](std::uint64_t operations) {
         return measure(GroupOptions{mode, plan.pus, n}, operations);
       });
-    })->UseManualTime();
+    }, TimeBase::manual);
   }
 }
 
@@ -140,7 +140,7 @@ void register_wakeup(const BenchEnvironment& env, ExecMode mode, const BenchReco
       report_group_run(state, n, record, [&](std::uint64_t rounds) {
         return run_wakeup<HandOff>(*bench_environment().topo, GroupOptions{mode, {pair.a, pair.b}, n}, rounds);
       });
-    })->UseManualTime();
+    }, TimeBase::manual);
   }
 }
 

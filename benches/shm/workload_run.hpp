@@ -158,7 +158,7 @@ template <typename MakeWorkload>
 benchmark::internal::Benchmark* register_workload(const std::string& name, WorkloadBench spec, MakeWorkload make) {
   return register_bench(name, [spec = std::move(spec), make](benchmark::State& state, const std::string& n) {
            bench_workload(state, n, spec, make);
-         })->UseManualTime();
+         }, TimeBase::manual);
 }
 
 // "<family>/<what>/<mode>/<policy>/n<N>": the name of a sweep entry.

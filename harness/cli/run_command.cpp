@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "harness/benchmark_name.hpp"
 #include "harness/bench_registry.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/clock.hpp"
@@ -184,7 +185,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
     return status;
   }
   const ProgressFn progress = [total](std::size_t i, std::size_t, const BenchmarkOutcome& b) {
-    fmt::print(stderr, "[{:>3}/{}] {}: {} ({:.1f} s)\n", i + 1, total, b.name, headline(b), b.seconds);
+    fmt::print(stderr, "[{:>3}/{}] {}: {} ({:.1f} s)\n", i + 1, total, registered_name(b.name), headline(b), b.seconds);
   };
   if (!interrupted() && !list.names.empty()) results = run_benchmarks(options, list, progress);
   if (python && !interrupted()) {
