@@ -68,6 +68,9 @@ TEST(Cli, BadInputIsOneLineAndExitTwo) {
   expect_one_line_error(run_primbench({"topo", "--topology", "synthetic:nonsense"}), "nonsense");
   expect_one_line_error(run_primbench({"run", "--topology", "synthetic:pack:2 pu:2"}), "not this machine");
   expect_one_line_error(run_primbench({"run", "--family", "nosuch", "--out", test::scratch_dir("cli").string()}), "nosuch");
+  // A comma-separated list is split, each name checked.
+  expect_one_line_error(run_primbench({"run", "--family", "c2c,nosuch", "--out", test::scratch_dir("cli").string()}),
+                        "'nosuch'");
   expect_one_line_error(run_primbench({"run", "--frobnicate"}), "--frobnicate");
   expect_one_line_error(run_primbench({}), "subcommand");
 }

@@ -232,7 +232,7 @@ void add_run_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--topology", a->topology, "Must be live: run measures this machine");
   cmd->add_flag("--quick", a->quick, "Short smoke suite (fewer sizes, short minimum time)");
   cmd->add_flag("--force", a->force, "Overwrite an existing results.json in --out");
-  cmd->add_option("--family", a->families, "Only these benchmark families (repeatable)");
+  cmd->add_option("--family", a->families, "Only these benchmark families (repeatable, or comma-separated)")->delimiter(',');
   cmd->add_option("--filter", a->filter, "Only benchmarks whose name (with or without Google Benchmark's /manual_time-style suffixes) contains a match of this ECMAScript regex")
       ->check(CLI::Validator(
           [](std::string& text) {
@@ -244,7 +244,7 @@ void add_run_command(CLI::App& app, int& exit_status) {
             }
           },
           "REGEX"));
-  cmd->add_option("--size", a->sizes, "Message sizes in bytes (repeatable), overriding the defaults");
+  cmd->add_option("--size", a->sizes, "Message sizes in bytes (repeatable, or comma-separated), overriding the defaults")->delimiter(',');
   cmd->add_option("--timeout", a->timeout_s, "Watchdog: seconds one benchmark may take")->check(CLI::PositiveNumber);
   cmd->add_option("--suite,--lang", a->suite, "native (C++, default), python (scripts/python: CPython's "
                   "multiprocessing and threading on the same placements) or all (both, side by side)")
