@@ -80,6 +80,28 @@ TYPED_TEST(RingBoundaries, ZeroedMemoryIsAValidEmptyRing) {
   }
 }
 
+// The SPSC consumer publishes its index in batches (spsc_ring.hpp): room a
+// pop frees reaches the producer within read_publish_every() pops, and all of
+// it at once when the consumer finds the ring empty.
+TEST(Rings, SpscRoomFreedReachesTheProducerWithinOneBatch) {
+  using Ring = SpscRing<std::uint64_t, 1024>;
+  static_assert(Ring::read_publish_every() > 1 && Ring::read_publish_every() < Ring::capacity());
+  auto ring = make_ring<Ring>();
+  std::uint64_t next_in = 0, next_out = 0, out = 0;
+  while (ring->try_push(next_in)) ++next_in;
+  ASSERT_EQ(next_in, Ring::capacity());
+  for (std::size_t i = 0; i < Ring::read_publish_every(); ++i) {
+    ASSERT_TRUE(ring->try_pop(out));
+    ASSERT_EQ(out, next_out++);
+  }
+  EXPECT_TRUE(ring->try_push(next_in++)) << "a whole batch of pops was published";
+  while (ring->try_pop(out)) ASSERT_EQ(out, next_out++);
+  EXPECT_EQ(next_out, next_in);
+  EXPECT_EQ(ring->size_approx(), 0u) << "an empty ring published every pop";
+  for (std::size_t i = 0; i < Ring::capacity(); ++i) EXPECT_TRUE(ring->try_push(next_in++)) << i;
+  EXPECT_FALSE(ring->try_push(next_in));
+}
+
 TEST(Rings, TimedWaitsGiveUpAtTheDeadline) {
   auto ring = make_ring<MpmcRing<std::uint64_t, 2>>();
   std::uint64_t out = 0;
@@ -217,7 +239,8 @@ INSTANTIATE_TEST_SUITE_P(Rings, MpmcExchange,
 class SpscExchange : public ::testing::TestWithParam<ExecMode> {};
 
 TEST_P(SpscExchange, EveryValueArrivesExactlyOnceInOrder) {
-  run_exchange<SpscRing<std::uint64_t, 64>>(GetParam(), 1, 1, 100000);
+  run_exchange<SpscRing<std::uint64_t, 64>>(GetParam(), 1, 1, 100000);   // publishes reads every 8 pops
+  run_exchange<SpscRing<std::uint64_t, 1024>>(GetParam(), 1, 1, 100000);  // every 32
   run_exchange<SpscRing<std::uint64_t, 1>>(GetParam(), 1, 1, 5000);
 }
 
