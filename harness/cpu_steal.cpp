@@ -54,7 +54,7 @@ nlohmann::json steal_during(const StealTicks& before, const StealTicks& after, c
   return {{"window_s", window_s},
           {"steal_ms", by_pu},
           {"steal_share", share},
-          {"noisy", share > kNoisyStealShare},
+          {"noisy", share > kNoisyStealShare && worst_ms >= kNoisyStealTicks * tick_ms},
           {"source", "/proc/stat steal column, before and after the benchmark process, in USER_HZ ticks"}};
 }
 

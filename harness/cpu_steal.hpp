@@ -6,8 +6,10 @@
 // can tell why. The kernel counts that time per CPU in /proc/stat (the
 // "steal" column, in USER_HZ ticks: 10 ms on Linux), so the supervisor reads
 // it before and after each benchmark process and files the difference on
-// the PUs the benchmark's workers used. A result measured while its PUs lost
-// more than kNoisyStealShare of the window is flagged, not dropped.
+// the PUs the benchmark's workers used. A result measured while one of its
+// PUs lost more than kNoisyStealShare of the window, and at least
+// kNoisyStealTicks ticks (one tick is 3 % of a 0.3 s benchmark: a single one
+// says little), is flagged, not dropped.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -20,6 +22,7 @@
 namespace primbench {
 
 inline constexpr double kNoisyStealShare = 0.02;
+inline constexpr int kNoisyStealTicks = 2;
 
 // Steal ticks per PU (OS index) at one moment; empty where /proc/stat has no
 // steal column or cannot be read (then nothing is claimed either way).

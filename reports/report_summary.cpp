@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 #include "harness/cpu_steal.hpp"
 #include "harness/json_text.hpp"
@@ -151,6 +153,7 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
     out.push_back("The run was interrupted: the report shows the benchmarks that finished.");
 
   std::vector<std::string> oversubscribed, misplaced, noisy, stolen, disturbed, failed;
+  std::vector<std::pair<double, std::string>> stolen_by_share;
   bool any_repeated = false;
   for (const BenchmarkView& v : views) {
     if (v.oversubscribed) oversubscribed.push_back(v.base);
@@ -159,8 +162,11 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
     if (v.repetitions > 1 || v.cv) any_repeated = true;
     if (v.cv && *v.cv > kHighCv) noisy.push_back(fmt::format("{} ({:.1f} %)", v.base, *v.cv * 100));
     if (!v.noise_note.empty()) disturbed.push_back(v.base);
-    if (v.steal_noisy && v.steal_share) stolen.push_back(fmt::format("{} ({:.0f} %)", v.base, *v.steal_share * 100));
+    if (v.steal_noisy && v.steal_share) stolen_by_share.emplace_back(*v.steal_share, v.base);
   }
+  // The worst first: on a busy host this list is long, and name_list shows five.
+  std::sort(stolen_by_share.begin(), stolen_by_share.end(), std::greater<>());
+  for (const auto& [share, name] : stolen_by_share) stolen.push_back(fmt::format("{} ({:.0f} %)", name, share * 100));
   const json& run_steal = at_path(results, {"primbench", "run", "steal"});
   if (const json& share = field(run_steal, "steal_share"); share.is_number() && share.get<double>() > 0.005)
     out.push_back(fmt::format("The hypervisor took up to {:.1f} % of a PU's time over the run (steal time): on a "

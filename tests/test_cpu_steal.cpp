@@ -56,15 +56,18 @@ TEST(CpuSteal, ShareIsTheWorstPuOfTheBenchmarkOnly) {
   EXPECT_TRUE(steal_during(before, after, {9}, 1.0).is_null()) << "a PU /proc/stat does not list";
 }
 
-TEST(CpuSteal, NoisyAboveTheThresholdShare) {
+TEST(CpuSteal, NoisyAboveTheThresholdShareOfAtLeastTwoTicks) {
   const StealTicks before = read_steal_ticks(fake_proc_stat(0, 0));
-  const StealTicks after = read_steal_ticks(fake_proc_stat(1, 0));
+  const StealTicks after = read_steal_ticks(fake_proc_stat(2, 1));
   const double tick_s = ms_per_tick() / 1000.0;
-  // One tick is 1 % of a window 100 ticks long, 10 % of one 10 ticks long.
-  EXPECT_FALSE(steal_during(before, after, {0}, 100 * tick_s)["noisy"].get<bool>());
-  EXPECT_TRUE(steal_during(before, after, {0}, 10 * tick_s)["noisy"].get<bool>());
+  // Two ticks are 1 % of a window 200 ticks long, 10 % of one 20 ticks long.
+  EXPECT_FALSE(steal_during(before, after, {0}, 200 * tick_s)["noisy"].get<bool>());
+  EXPECT_TRUE(steal_during(before, after, {0}, 20 * tick_s)["noisy"].get<bool>());
+  // One tick in a short window is a large share, but one tick is no evidence.
+  EXPECT_FALSE(steal_during(before, after, {1}, 5 * tick_s)["noisy"].get<bool>());
   // A counter that went backwards (a CPU re-onlined) is no steal, not a huge one.
   EXPECT_DOUBLE_EQ(steal_during(after, before, {0}, 1.0)["steal_ms"]["0"].get<double>(), 0.0);
+  EXPECT_FALSE(steal_during(after, before, {0}, 1.0)["noisy"].get<bool>());
 }
 
 TEST(CpuSteal, RecordPusAreTheRequestedOnes) {
