@@ -82,11 +82,10 @@ struct StepSpeeds {
     for (std::size_t w = 0; w < run.cpu_ns.size() && w < shares.size(); ++w)
       if (shares[w] > 0 && run.cpu_ns[w] > 0) ns.push_back(static_cast<double>(run.cpu_ns[w]) / static_cast<double>(shares[w]));
   }
-  double spread() const {
-    if (ns.empty()) return 1.0;
-    const auto [lo, hi] = std::minmax_element(ns.begin(), ns.end());
-    return *hi / *lo;
-  }
+  // 0 when no worker reported CPU time (then no spread is claimed either).
+  double fastest() const { return ns.empty() ? 0.0 : *std::min_element(ns.begin(), ns.end()); }
+  double slowest() const { return ns.empty() ? 0.0 : *std::max_element(ns.begin(), ns.end()); }
+  double spread() const { return ns.empty() ? 1.0 : slowest() / fastest(); }
 };
 
 // Above this, runs of one entry did not run at one speed: flagged.
@@ -147,7 +146,6 @@ void bm_countdown(benchmark::State& state, const std::string& name, Split split,
     const CountdownOutcome& last = runs.last;
     const CountdownOutcome& one = baseline.last;
     const double cpu_total = std::accumulate(last.cpu_ns.begin(), last.cpu_ns.end(), 0.0);
-    const auto [fastest_step, slowest_step] = std::minmax_element(steps.ns.begin(), steps.ns.end());
     nlohmann::json extra{{"count", count},
                          {"split", to_string(split)},
                          {"workers", workers},
@@ -170,7 +168,7 @@ void bm_countdown(benchmark::State& state, const std::string& name, Split split,
                                                ? "median over runs of N x the paired baseline's wall / the run's wall (N counts of work)"
                                                : "median over runs of the paired baseline's wall / the run's wall (the same total work)"},
                          {"parallel_efficiency", efficiency},
-                         {"step_ns", {{"fastest", *fastest_step}, {"slowest", *slowest_step}, {"spread", steps.spread()},
+                         {"step_ns", {{"fastest", steps.fastest()}, {"slowest", steps.slowest()}, {"spread", steps.spread()},
                                       {"means", "each worker's CPU time / its share, over every run and baseline"}}},
                          {"core_sharing", sharing}};
     if (steps.spread() > kStepSpeedSpread)
@@ -178,7 +176,7 @@ void bm_countdown(benchmark::State& state, const std::string& name, Split split,
           "one countdown step took {:.2f} to {:.2f} ns across this entry's runs ({:.1f}x): the cores' speed changed "
           "while it ran (on a VM, typically another guest on the host's sibling hyperthread); the speedup pairs each "
           "run with a baseline taken just before it",
-          *fastest_step, *slowest_step, steps.spread());
+          steps.fastest(), steps.slowest(), steps.spread());
     if (mode == ExecMode::processes) {
       const double ratio = median_of(process_thread_ratios);
       state.counters["process_thread_ratio"] = ratio;
@@ -188,7 +186,7 @@ void bm_countdown(benchmark::State& state, const std::string& name, Split split,
       extra["process_thread_ratios_by_run"] = process_thread_ratios;
     }
     publish_placement_counter(state, last.placements);
-    record_bench(name + "/manual_time",
+    record_bench(name,
                  BenchRecord{"countdown", std::string(to_string(mode)), std::string(to_string(policy)), last.placements,
                              plan.oversubscribed, walls,
                              "wall time of one whole countdown (gate open to last worker done)", std::move(extra)});
@@ -207,7 +205,7 @@ void register_countdown(const BenchEnvironment& env) {
         for (unsigned n : sweep::worker_counts(capacity, cores, env.config.quick)) {
           const std::string name = fmt::format("countdown/{}/{}/{}{}", countdown::to_string(split), to_string(mode),
                                                to_string(policy), sweep::workers_suffix(n));
-          // GB appends "/manual_time" to the name; the record is filed under the full name
+          // GB appends "/manual_time" to the name; the run loop files the record under it
           register_bench(
               name, [=](benchmark::State& s, const std::string& nm) { bm_countdown(s, nm, split, mode, policy, n); },
               TimeBase::manual)
