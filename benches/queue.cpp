@@ -152,7 +152,14 @@ class LockfreePeer {
     bool try_recv(Bytes m) { return q->pop(as_slot<Slot<B>>(m)); }
   };
   Handle handle() { return {impl_.get(), spins_}; }
-  static nlohmann::json notes() { return {{"slot_bytes", B}, {"capacity", queue_capacity(B)}}; }
+  // The capacity the queue really has where it can say: ReaderWriterQueue
+  // rounds a request up to whole power-of-two blocks (1024 -> 2044, 256 -> 511).
+  nlohmann::json notes() const {
+    if constexpr (requires { impl_->max_capacity(); })
+      return {{"slot_bytes", B}, {"capacity", impl_->max_capacity()}, {"capacity_requested", queue_capacity(B)}};
+    else
+      return {{"slot_bytes", B}, {"capacity", queue_capacity(B)}};
+  }
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -203,6 +203,10 @@ void run_exchange(ExecMode mode, unsigned producers, unsigned consumers, std::ui
     for (std::uint64_t i = 0; i < per_producer; ++i) expected_sum += tag(p, i);
   EXPECT_EQ(count, total) << "every value consumed exactly once";
   EXPECT_EQ(sum, expected_sum) << "checksum of all values";
+  // The workers are gone: a pop here finds the ring empty (and makes the SPSC
+  // ring publish its last, unbatched pops), after which nothing is queued.
+  std::uint64_t left_over = 0;
+  EXPECT_FALSE(arena.ring.try_pop(left_over)) << "a value was left in the ring: " << left_over;
   EXPECT_EQ(arena.ring.size_approx(), 0u);
 }
 
@@ -239,8 +243,8 @@ INSTANTIATE_TEST_SUITE_P(Rings, MpmcExchange,
 class SpscExchange : public ::testing::TestWithParam<ExecMode> {};
 
 TEST_P(SpscExchange, EveryValueArrivesExactlyOnceInOrder) {
-  run_exchange<SpscRing<std::uint64_t, 64>>(GetParam(), 1, 1, 100000);   // publishes reads every 8 pops
-  run_exchange<SpscRing<std::uint64_t, 1024>>(GetParam(), 1, 1, 100000);  // every 32
+  run_exchange<SpscRing<std::uint64_t, 64>>(GetParam(), 1, 1, 100000);   // publishes reads every 16 pops
+  run_exchange<SpscRing<std::uint64_t, 1024>>(GetParam(), 1, 1, 100001);  // every 256: the count is no multiple
   run_exchange<SpscRing<std::uint64_t, 1>>(GetParam(), 1, 1, 5000);
 }
 

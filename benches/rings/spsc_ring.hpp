@@ -6,19 +6,27 @@
 // empty ring, so it may live in a MAP_SHARED region used by forked processes.
 // Exactly one producer and one consumer at a time (threads or processes).
 //
-// Indices are free-running 64-bit counts (they never wrap in practice), so
-// every slot is usable and "full" is write - read == Capacity. Each side keeps
-// a private copy of the other side's index and re-reads the shared one only
-// when that copy says full / empty.
+// Counts are free-running 64-bit numbers (they never wrap in practice), so
+// every slot is usable and "full" is write - read == Capacity.
 //
-// The consumer publishes its index every kReadPublishEvery pops, and at once
-// whenever it finds the ring empty (so a producer waiting for room always
-// gets it). When the consumer is the slower side the ring stays full, and a
-// per-pop publication made the producer fetch the consumer's line for every
-// single push: 8-byte streaming ran at 0.4x moodycamel's ReaderWriterQueue.
-// Batching costs the producer at most kReadPublishEvery - 1 slots of
-// apparent room. The producer still publishes every push: the consumer must
-// see each message as soon as it is there (round-trip latency).
+// Three rules, each from a measurement (issue 3; scripts/ring_vs_peers.py):
+// - The consumer never reads a producer index. Each slot carries the number
+//   of the message it holds, plus one (0: never written), and the consumer
+//   waits for slot `read % Capacity` to say `read + 1`. A message then crosses
+//   between the cores in one cache-line transfer (the slot: its number and a
+//   small value together) where a shared write index costs two dependent ones
+//   (the index, then the slot): 8-byte round trips went from 1.05x to about
+//   0.7x moodycamel's ReaderWriterQueue.
+// - The one shared index, the consumer's published read count, has a cache
+//   line to itself. A producer facing a full ring polls it; when it shared a
+//   line with the consumer's private next-pop count, every pop invalidated the
+//   polling producer's copy and the consumer paid a line transfer per message
+//   (32-byte streaming 45-55 ns/msg -> 33-34 ns, as fast as the checker).
+// - The consumer publishes every Capacity / 4 pops, and at once whenever it
+//   finds the ring empty (so a producer waiting for room always gets it): a
+//   producer facing a full ring refills it in quarter-ring bursts, away from
+//   the lines the consumer is reading, instead of fetching the index per push.
+//   This costs the producer at most Capacity / 4 - 1 slots of apparent room.
 //
 // Usage:
 //   auto& ring = *new (region) SpscRing<Msg, 1024>{};
@@ -55,9 +63,13 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
 
   SpscRing() noexcept {
     static_assert(alignof(SpscRing) == kCacheLine, "the ring starts on a cache line");
-    static_assert(sizeof(ProducerLine) == kCacheLine && sizeof(ConsumerLine) == kCacheLine,
-                  "producer and consumer indices live on separate cache lines");
-    static_assert(sizeof(SpscRing) == 2 * kCacheLine + (Capacity * sizeof(T) + kCacheLine - 1) / kCacheLine * kCacheLine,
+    static_assert(sizeof(ProducerLine) == kCacheLine && sizeof(ConsumerLine) == kCacheLine &&
+                      sizeof(PublishedRead) == kCacheLine,
+                  "each side's state and the shared index own their cache lines");
+    static_assert(sizeof(Slot) == sizeof(std::uint64_t) + sizeof(T) || alignof(T) > alignof(std::uint64_t),
+                  "slots are packed: a number and a value, no padding for small types");
+    static_assert(sizeof(SpscRing) ==
+                      3 * kCacheLine + (Capacity * sizeof(Slot) + kCacheLine - 1) / kCacheLine * kCacheLine,
                   "the slots start on their own cache line and nothing else is stored");
     static_assert(std::is_trivially_destructible_v<SpscRing>, "a shared region is unmapped, never destroyed");
   }
@@ -68,60 +80,73 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
   bool try_push(const T& value) noexcept {
     const std::uint64_t write = producer_.write.load(std::memory_order_relaxed);
     if (write - producer_.read_seen == Capacity) {
-      producer_.read_seen = consumer_.read.load(std::memory_order_acquire);
+      producer_.read_seen = read_.count.load(std::memory_order_acquire);
       if (write - producer_.read_seen == Capacity) return false;
     }
-    slots_[write % Capacity] = value;
-    producer_.write.store(write + 1, std::memory_order_release);
+    Slot& slot = slots_[write % Capacity];
+    slot.value = value;
+    slot.number.store(write + 1, std::memory_order_release);
+    // Read only by size_approx: the consumer never looks, so this line stays
+    // in the producer's cache and the store costs no transfer.
+    producer_.write.store(write + 1, std::memory_order_relaxed);
     return true;
   }
 
   // Consumer only. False, changing nothing, when empty.
   bool try_pop(T& out) noexcept {
     const std::uint64_t read = consumer_.next;
-    if (read == consumer_.write_seen) {
-      consumer_.write_seen = producer_.write.load(std::memory_order_acquire);
-      if (read == consumer_.write_seen) {
-        publish_read(read);  // about to wait: the producer may be waiting for room
-        return false;
-      }
+    const Slot& slot = slots_[read % Capacity];
+    if (slot.number.load(std::memory_order_acquire) != read + 1) {
+      publish_read(read);  // about to wait: the producer may be waiting for room
+      return false;
     }
-    out = slots_[read % Capacity];
+    out = slot.value;
     consumer_.next = read + 1;
     if ((read + 1) % kReadPublishEvery == 0) publish_read(read + 1);
     return true;
   }
 
-  // Pops published so far; up to kReadPublishEvery - 1 behind the pops done.
+  // Pushes minus published pops: up to kReadPublishEvery - 1 above the
+  // elements really queued, and racy by nature when called by a third party.
   std::size_t size_approx() const noexcept {
-    const std::uint64_t read = consumer_.read.load(std::memory_order_acquire);
+    const std::uint64_t read = read_.count.load(std::memory_order_acquire);
     const std::uint64_t write = producer_.write.load(std::memory_order_acquire);
     return write > read ? static_cast<std::size_t>(write - read) : 0;
   }
 
  private:
-  // Each side's index shares a line only with that side's private copy of the
-  // other index: written by one side, read by the other once per lap.
+  // Slots are packed (several small ones per cache line): only one producer
+  // and one consumer touch them, and a line that carries several messages
+  // crosses between the cores once for all of them.
+  struct Slot {
+    std::atomic<std::uint64_t> number{0};  // message number + 1 held here; 0: never written
+    T value;
+  };
   struct alignas(kCacheLine) ProducerLine {
-    std::atomic<std::uint64_t> write{0};
-    std::uint64_t read_seen = 0;  // producer-private
+    std::atomic<std::uint64_t> write{0};  // pushes so far (atomic for size_approx only)
+    std::uint64_t read_seen = 0;          // the last published read count the producer saw
   };
   struct alignas(kCacheLine) ConsumerLine {
-    std::atomic<std::uint64_t> read{0};  // published: every slot below it is free
-    std::uint64_t next = 0;        // consumer-private: the next slot to pop
-    std::uint64_t write_seen = 0;  // consumer-private
+    std::uint64_t next = 0;       // the next message to pop
+    std::uint64_t published = 0;  // the last count stored into read_
+  };
+  struct alignas(kCacheLine) PublishedRead {
+    std::atomic<std::uint64_t> count{0};  // every message below it has been popped: its slot is free
   };
 
-  static constexpr std::uint64_t kReadPublishEvery = Capacity >= 256 ? 32 : (Capacity >= 8 ? Capacity / 8 : 1);
+  static constexpr std::uint64_t kReadPublishEvery = Capacity >= 8 ? Capacity / 4 : 1;
   static_assert(kReadPublishEvery >= 1 && kReadPublishEvery <= Capacity);
 
   void publish_read(std::uint64_t read) noexcept {
-    if (consumer_.read.load(std::memory_order_relaxed) != read) consumer_.read.store(read, std::memory_order_release);
+    if (consumer_.published == read) return;  // no store, so no transfer, while waiting on an empty ring
+    consumer_.published = read;
+    read_.count.store(read, std::memory_order_release);
   }
 
   ProducerLine producer_;
   ConsumerLine consumer_;
-  alignas(kCacheLine) T slots_[Capacity];
+  PublishedRead read_;
+  alignas(kCacheLine) Slot slots_[Capacity];
 };
 
 }  // namespace primbench::rings
