@@ -86,6 +86,8 @@ def run_filter(exe, regex, sizes, work):
         if b.get("error_occurred") or b.get("run_type") != "iteration":
             continue
         parts = b["run_name"].split("/")  # queue/<primitive>/threads/<class>/<measure>/<size>/real_time
+        if b.get("placement_ok") != 1:  # a side ran off its requested PU: not the placement compared
+            fail(f"{b['run_name']}: a worker did not run where it was pinned")
         primitive, measure, size = parts[1], parts[4], int(parts[5])
         values[(primitive, measure, size)] = b[MEASURES[measure][0]]
     return values
