@@ -248,6 +248,63 @@ TEST_P(SpscExchange, EveryValueArrivesExactlyOnceInOrder) {
   run_exchange<SpscRing<std::uint64_t, 1>>(GetParam(), 1, 1, 5000);
 }
 
+// Values above a cache line take the SPSC ring's other layout (numbers in an
+// array of their own, values on whole lines): every word of every value must
+// arrive, in order, across wrap-around. 72 bytes is just over a line (the
+// value spills into a second one); 2056 is not a multiple of the line.
+template <std::size_t Words>
+struct alignas(8) WideValue {
+  std::uint64_t word[Words];
+};
+
+template <class Ring>
+void run_wide_exchange(ExecMode mode, std::uint64_t count) {
+  using Value = typename Ring::value_type;
+  struct Shared {
+    Ring ring;
+    std::uint64_t received = 0, damaged = 0, timeouts = 0;
+  };
+  const Topology topo = Topology::load("live");
+  const auto allowed = topo.allowed_pus();
+  WorkerGroup group(topo, {mode, {allowed.front(), allowed.back()}, sizeof(Shared), "wide ring exchange",
+                           std::chrono::seconds(20)});
+  group.run([&](WorkerContext& ctx) {
+    auto& shared = *static_cast<Shared*>(ctx.shared);
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    const std::uint32_t spins = allowed.size() > 1 ? kSpinsBeforeYield : 0;
+    Value v{};
+    for (std::uint64_t i = 0; i < count; ++i) {
+      if (ctx.index == 0) {
+        for (std::size_t w = 0; w < std::size(v.word); ++w) v.word[w] = i * 1000003 + w;
+        if (!shared.ring.push_until(v, deadline, spins)) throw std::runtime_error("push timed out");
+        continue;
+      }
+      if (!shared.ring.pop_until(v, deadline, spins)) {
+        ++shared.timeouts;
+        return;
+      }
+      for (std::size_t w = 0; w < std::size(v.word); ++w)
+        if (v.word[w] != i * 1000003 + w) {
+          ++shared.damaged;
+          break;
+        }
+      ++shared.received;
+    }
+  });
+  auto& shared = *static_cast<Shared*>(group.shared());
+  EXPECT_EQ(shared.received, count);
+  EXPECT_EQ(shared.damaged, 0u) << "values arrived torn, out of order or from another slot";
+  EXPECT_EQ(shared.timeouts, 0u);
+  Value left{};
+  EXPECT_FALSE(shared.ring.try_pop(left));
+}
+
+TEST_P(SpscExchange, ValuesAboveACacheLineArriveWholeAndInOrder) {
+  run_wide_exchange<SpscRing<WideValue<9>, 64>>(GetParam(), 20001);
+  run_wide_exchange<SpscRing<WideValue<9>, 3>>(GetParam(), 5000);
+  run_wide_exchange<SpscRing<WideValue<257>, 16>>(GetParam(), 5001);
+}
+
 INSTANTIATE_TEST_SUITE_P(Rings, SpscExchange, ::testing::Values(ExecMode::threads, ExecMode::processes),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 
