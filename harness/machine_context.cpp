@@ -22,6 +22,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "harness/build_revision.hpp"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -731,9 +733,7 @@ void fill_build_info(MachineContext& context) {
 #ifdef PRIMBENCH_VERSION
   context.primbench_version = PRIMBENCH_VERSION;
 #endif
-#ifdef PRIMBENCH_GIT_REVISION
-  context.git_revision = PRIMBENCH_GIT_REVISION;
-#endif
+  context.git_revision = build_git_revision();
   // Google Benchmark 1.7.1 defines no version macro of its own.
 #ifdef PRIMBENCH_GBENCH_VERSION
   context.google_benchmark_version = PRIMBENCH_GBENCH_VERSION;

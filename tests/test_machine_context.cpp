@@ -1,5 +1,7 @@
 #include "harness/machine_context.hpp"
 
+#include "harness/build_revision.hpp"
+
 #include "tests/test_support.hpp"
 
 #include <algorithm>
@@ -403,6 +405,28 @@ TEST(LiveMachineContext, JsonHasTheExpectedKeys) {
   // Assigning a context to a json uses the ADL to_json and gives the same keys.
   nlohmann::json via_adl = collect_machine_context();
   EXPECT_EQ(via_adl.size(), j.size());
+}
+
+}  // namespace
+}  // namespace primbench
+
+namespace primbench {
+namespace {
+
+// The revision is read at build time, not when the build directory was made:
+// a build directory configured at one commit and rebuilt at a later one must
+// name the later commit. (The "-dirty" mark is left out of the comparison: an
+// edit made after the build, before the tests, changes only that.)
+TEST(BuildRevision, NamesTheCommitTheSourcesAreAt) {
+  const std::string dir = test::source_dir().string();
+  const test::CommandResult git =
+      test::run_command({"git", "-C", dir, "describe", "--always", "--abbrev=12"});  // as the builds ask, less --dirty
+  if (git.exit_code != 0) GTEST_SKIP() << "the sources are not a git checkout (or git is missing)";
+  const std::string now = git.out.substr(0, git.out.find('\n'));
+  std::string built = build_git_revision();
+  if (built.ends_with("-dirty")) built.resize(built.size() - 6);
+  EXPECT_EQ(built, now) << "the binary says it was built from " << build_git_revision()
+                        << " (a stale revision: rebuild, or the build reads it at configure time again)";
 }
 
 }  // namespace

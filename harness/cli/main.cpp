@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "harness/build_revision.hpp"
 #include "harness/cli/cli_dispatch.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/errors.hpp"
@@ -11,9 +12,6 @@
 
 #ifndef PRIMBENCH_VERSION
 #define PRIMBENCH_VERSION "unknown"
-#endif
-#ifndef PRIMBENCH_GIT_REVISION
-#define PRIMBENCH_GIT_REVISION "unknown"
 #endif
 
 int main(int argc, char** argv) {
@@ -45,7 +43,7 @@ int main(int argc, char** argv) {
   cli::add_export_command(app, status);
   cli::add_capacity_command(app, status);
   app.add_subcommand("version", "Print primbench's version and build")->callback([] {
-    fmt::print("primbench {} ({})\n", PRIMBENCH_VERSION, PRIMBENCH_GIT_REVISION);
+    fmt::print("primbench {} ({})\n", PRIMBENCH_VERSION, build_git_revision());
   });
 
   return cli::dispatch(app, argc, argv, status).exit_status;
