@@ -152,11 +152,11 @@ class LockfreePeer {
     bool try_recv(Bytes m) { return q->pop(as_slot<Slot<B>>(m)); }
   };
   Handle handle() { return {impl_.get(), spins_}; }
-  // The capacity the queue really has where it can say: ReaderWriterQueue
-  // rounds a request up to whole power-of-two blocks (1024 -> 2044, 256 -> 511).
+  // The capacity the queue really has where it can say (ReaderWriterQueue:
+  // one below the family's, see BoundedReaderWriterQueue), beside the family's.
   nlohmann::json notes() const {
     if constexpr (requires { impl_->max_capacity(); })
-      return {{"slot_bytes", B}, {"capacity", impl_->max_capacity()}, {"capacity_requested", queue_capacity(B)}};
+      return {{"slot_bytes", B}, {"capacity", impl_->max_capacity()}, {"family_capacity", queue_capacity(B)}};
     else
       return {{"slot_bytes", B}, {"capacity", queue_capacity(B)}};
   }
@@ -215,9 +215,17 @@ class MoodycamelQueue {
 
 // moodycamel::ReaderWriterQueue under the push / pop names LockfreePeer uses;
 // try_enqueue never allocates, so it stays bounded at its initial size.
+// It rounds a request for n up: one block of ceil_pow2(n + 1) slots holding
+// one less, or above 1024 several 512-slot blocks (a request for 1024 held
+// 2044). Asked for Capacity - 1 it makes one block that holds Capacity - 1,
+// one message below the other queues; asked for Capacity it had twice their
+// room, and a ring twice as large is another test (at 512 B it outgrows a
+// 1 MB L2, and the consumer then reads from L3 instead of the producer's L2).
 template <class T, std::size_t Capacity>
 struct BoundedReaderWriterQueue : moodycamel::ReaderWriterQueue<T> {
-  BoundedReaderWriterQueue() : moodycamel::ReaderWriterQueue<T>(Capacity) {}
+  static_assert(Capacity >= 2 && (Capacity & (Capacity - 1)) == 0 && Capacity <= 1024,
+                "the request below makes exactly one block only for powers of two up to 2 x 512");
+  BoundedReaderWriterQueue() : moodycamel::ReaderWriterQueue<T>(Capacity - 1) {}
   bool push(const T& value) { return this->try_enqueue(value); }
   bool pop(T& out) { return this->try_dequeue(out); }
 };

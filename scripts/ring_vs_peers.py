@@ -6,11 +6,19 @@ peer of their class on throughput (stream msgs/s) and <= 1.0x on latency
 (round-trip p50). On a shared or virtual machine the speed of a core can
 change by 2x for seconds at a time (another tenant on the host's sibling
 hyperthread), so medians taken minutes apart do not compare. Each round here
-measures every (measure, size) group on its own, the rings and their peers
-within a second or two of each other, rings first in even rounds and last in
-odd ones (so a steady drift does not favour either side); the verdict is the
-median over rounds of each round's own ratio (ours / best peer of that
-round), printed beside the ratio of medians and the range of the ratios.
+measures every (measure, size) group on its own, within a few seconds: our
+ring first, then the peers (in an order that alternates between rounds),
+then our ring again. Ours is the geometric mean of its two runs; the
+round's ratio is ours / the best peer of that round; the verdict is the
+median of the rounds' ratios.
+
+The second run of our ring is an A/A control: the same code a few seconds
+later. A round whose two runs differ by more than 10 % saw the machine change
+speed and is left out (a group with fewer than half its rounds left is
+"unstable"). The median A/A difference of the kept rounds is the noise
+floor: a ratio that misses its goal by less than that is reported "within
+noise", not "met" (the measured difference is smaller than what separates
+our ring from itself).
 
   spsc class:  spsc-ring  vs boost-spsc, moodycamel-rwq
   mpmc class:  mpmc-ring  vs boost-queue, moodycamel-cq, tbb-bounded
@@ -19,10 +27,12 @@ All in threads mode (the peers are in-process queues), on one pair class
 
 Usage: scripts/ring_vs_peers.py [--rounds 5] [--sizes 8,32,128,2048] [--class cross-l3]
                                 [--primbench build/release/primbench] [--json out.json]
-Exit: 0 when every goal is met, 1 when one is missed, 2 on bad input or a failed run.
+Exit: 0 when every goal is met, 1 when one is missed (or within noise, or unstable),
+2 on bad input or a failed run.
 """
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -93,20 +103,62 @@ def run_filter(exe, regex, sizes, work):
     return values
 
 
-def one_round(exe, pair_class, sizes, work, rings_first):
-    rings = [ours for ours, _ in CLASSES.values()]
-    peers = [peer for _, class_peers in CLASSES.values() for peer in class_peers]
-    values = {}
-    for measure in MEASURES:
-        for size in sizes:
-            def regex(names):
-                return f"^queue/({'|'.join(names)})/threads/{pair_class}/{measure}/{size}$"
-            if rings_first:  # registration order: the rings run before the peers
-                values.update(run_filter(exe, regex(rings + peers), [size], work))
-            else:
-                values.update(run_filter(exe, regex(peers), [size], work))
-                values.update(run_filter(exe, regex(rings), [size], work))
-    return values
+AA_LIMIT = 0.10  # a round whose two runs of our ring differ by more is left out
+
+
+def one_round(exe, pair_class, sizes, work, peers_reversed):
+    """{(class, measure, size): {"ours": [first, last], peer: value, ...}} for one round."""
+    groups = {}
+    for cls, (ours, peers) in CLASSES.items():
+        order = list(reversed(peers)) if peers_reversed else list(peers)
+        for measure in MEASURES:
+            for size in sizes:
+                def measured(name):
+                    regex = f"^queue/{name}/threads/{pair_class}/{measure}/{size}$"
+                    return run_filter(exe, regex, [size], work).get((name, measure, size))
+                group = {"ours": [measured(ours)]}
+                for peer in order:
+                    group[peer] = measured(peer)
+                group["ours"].append(measured(ours))
+                groups[(cls, measure, size)] = group
+    return groups
+
+
+def judge(rounds, key, peers, larger_better):
+    """The verdict on one (class, measure, size) group over all rounds."""
+    kept, aa = [], []
+    for r in rounds:
+        group = r[key]
+        first, last = group["ours"]
+        theirs = {p: group[p] for p in peers if group.get(p) is not None}
+        if first is None or last is None or not theirs:
+            continue
+        aa_diff = abs(last / first - 1)
+        if aa_diff > AA_LIMIT:
+            continue
+        best = (max if larger_better else min)(theirs, key=theirs.get)
+        mine = math.sqrt(first * last)
+        kept.append({"ours": mine, "best_peer": best, "peer": theirs[best], "ratio": mine / theirs[best]})
+        aa.append(aa_diff)
+    if not kept:
+        return {"verdict": "no measurement", "kept_rounds": 0}
+    ratios = [k["ratio"] for k in kept]
+    ratio = statistics.median(ratios)
+    noise = statistics.median(aa)
+    shortfall = (1.0 - ratio) if larger_better else (ratio - 1.0)
+    if 2 * len(kept) < len(rounds):
+        verdict = "unstable"
+    elif shortfall <= 0:
+        verdict = "met"
+    elif shortfall <= noise:
+        verdict = "within noise"
+    else:
+        verdict = "MISSED"
+    names = [k["best_peer"] for k in kept]
+    best_peer = max(set(names), key=names.count)
+    return {"verdict": verdict, "kept_rounds": len(kept), "ratios_by_round": ratios, "median_ratio": ratio,
+            "aa_noise": noise, "best_peer": best_peer, "ours_median": statistics.median(k["ours"] for k in kept),
+            "peer_median": statistics.median(k["peer"] for k in kept if k["best_peer"] == best_peer)}
 
 
 def main():
@@ -115,49 +167,36 @@ def main():
     rounds = []
     with tempfile.TemporaryDirectory(prefix="primbench-ring-vs-peers-") as work:
         for r in range(a.rounds):
-            rounds.append(one_round(a.primbench, pair_class, a.sizes, work, rings_first=r % 2 == 0))
+            rounds.append(one_round(a.primbench, pair_class, a.sizes, work, peers_reversed=r % 2 == 1))
             print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
 
-    print(f"rings vs packaged peers, threads, {pair_class}, {a.rounds} rounds "
-          f"(ratio = ours / best peer of the round; goal: stream >= 1.0, rtt <= 1.0)")
-    print(f"{'class':5} {'measure':7} {'size':>6}  {'ours':>11} {'best peer':>24}  "
-          f"{'ratio/round':>11} {'range':>11} {'of medians':>10}  verdict")
-    missed, report = 0, []
+    print(f"rings vs packaged peers, threads, {pair_class}, {a.rounds} rounds (ratio = ours / best peer of the "
+          f"round; goal: stream >= 1.0, rtt <= 1.0; A/A = our ring against itself, rounds above "
+          f"{AA_LIMIT:.0%} left out)")
+    print(f"{'class':5} {'measure':7} {'size':>6}  {'ours':>10} {'best peer':>25}  "
+          f"{'ratio':>6} {'range':>11} {'A/A':>5} {'kept':>4}  verdict")
+    counts, report = {}, []
     for cls, (ours, peers) in CLASSES.items():
-        for measure, (counter, larger_better) in MEASURES.items():
+        for measure, (_, larger_better) in MEASURES.items():
             for size in a.sizes:
-                ratios, best_names = [], []
-                for values in rounds:
-                    mine = values.get((ours, measure, size))
-                    theirs = {p: values[(p, measure, size)] for p in peers if (p, measure, size) in values}
-                    if mine is None or not theirs:
-                        continue
-                    best = (max if larger_better else min)(theirs, key=theirs.get)
-                    best_names.append(best)
-                    ratios.append(mine / theirs[best])
-                if not ratios:
-                    print(f"{cls:5} {measure:7} {size:>6}  (no measurement: unavailable or failed)")
-                    missed += 1
+                v = judge(rounds, (cls, measure, size), peers, larger_better)
+                counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
+                report.append({"class": cls, "measure": measure, "size": size, "ours": ours, **v})
+                if "median_ratio" not in v:
+                    print(f"{cls:5} {measure:7} {size:>6}  ({v['verdict']}: unavailable, failed or never stable)")
                     continue
-                ours_median = statistics.median(v[(ours, measure, size)] for v in rounds)
-                best_peer = max(set(best_names), key=best_names.count)
-                peer_median = statistics.median(v[(best_peer, measure, size)] for v in rounds
-                                                if (best_peer, measure, size) in v)
-                ratio = statistics.median(ratios)
-                met = ratio >= 1.0 if larger_better else ratio <= 1.0
-                missed += not met
                 unit = "msg/s" if measure == "stream" else "ns p50"
-                print(f"{cls:5} {measure:7} {size:>6}  {ours_median:>11.4g} {best_peer:>14} {peer_median:>9.4g}  "
-                      f"{ratio:>11.3f} {min(ratios):>5.2f}-{max(ratios):<5.2f} {ours_median / peer_median:>10.3f}  "
-                      f"{'met' if met else 'MISSED'} ({unit})")
-                report.append({"class": cls, "measure": measure, "size": size, "ours": ours, "best_peer": best_peer,
-                               "ratios_by_round": ratios, "median_ratio": ratio, "met": met})
+                r = v["ratios_by_round"]
+                print(f"{cls:5} {measure:7} {size:>6}  {v['ours_median']:>10.4g} {v['best_peer']:>15} "
+                      f"{v['peer_median']:>9.4g}  {v['median_ratio']:>6.3f} {min(r):>5.2f}-{max(r):<5.2f} "
+                      f"{v['aa_noise']:>5.1%} {v['kept_rounds']:>2}/{len(rounds):<2} {v['verdict']} ({unit})")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"pair_class": pair_class, "rounds": [{f"{k[0]}/{k[1]}/{k[2]}": v for k, v in r.items()}
-                                                            for r in rounds], "verdicts": report}, f, indent=1)
-    print(f"{missed} goal(s) missed" if missed else "every goal met", flush=True)
-    return 1 if missed else 0
+            json.dump({"pair_class": pair_class, "aa_limit": AA_LIMIT,
+                       "rounds": [{"/".join(map(str, k)): g for k, g in r.items()} for r in rounds],
+                       "verdicts": report}, f, indent=1)
+    print(", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items())), flush=True)
+    return 0 if set(counts) == {"met"} else 1
 
 
 if __name__ == "__main__":
