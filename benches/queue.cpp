@@ -220,7 +220,9 @@ class MoodycamelQueue {
 // 2044). Asked for Capacity - 1 it makes one block that holds Capacity - 1,
 // one message below the other queues; asked for Capacity it had twice their
 // room, and a ring twice as large is another test (at 512 B it outgrows a
-// 1 MB L2, and the consumer then reads from L3 instead of the producer's L2).
+// 1 MB L2). Measured (scripts/ring_vs_peers.py, two runs): with twice the
+// room it streamed 32 and 128 B as fast as our SPSC ring, with equal room our
+// ring streams 2.4x as many messages a second; at 2048 B it made no difference.
 template <class T, std::size_t Capacity>
 struct BoundedReaderWriterQueue : moodycamel::ReaderWriterQueue<T> {
   static_assert(Capacity >= 2 && (Capacity & (Capacity - 1)) == 0 && Capacity <= 1024,

@@ -35,12 +35,14 @@
 //   cross in several lines anyway, so their numbers move to an array of their
 //   own (eight per line) and each value starts on a cache line of its own: the
 //   copies in and out run on whole aligned lines and no line holds the end of
-//   one message and the start of the next. Against packed slots, in adjacent
-//   runs on a 2-vCPU EPYC VM (ratios to the best packaged peer, medians of
-//   rounds): streaming 512 B 0.96-1.49 -> 1.23-1.66, 2048 B 0.89-0.93 ->
-//   1.03-1.11; 128 B and the round trips unchanged within the noise. One slot
-//   per line with the number inside (the MPMC ring's layout) streamed 512 B at
-//   0.92: a number in the value's first line makes the copies unaligned.
+//   one message and the start of the next. Against packed slots, in three
+//   adjacent A/B runs on a 2-vCPU EPYC VM (ratio to the best packaged peer,
+//   median of 5-7 rounds; ReaderWriterQueue then still had twice the
+//   capacity): streaming 512 B 0.96-1.49 -> 1.23-1.66, 2048 B 0.89-0.95 ->
+//   0.97-1.11; 128 B and every round trip moved by less than this VM's
+//   run-to-run noise (+-5 %). One slot per line with the number inside (the
+//   MPMC ring's layout) streamed 512 B at 0.92 where packed slots did 1.49:
+//   a number in the value's first line leaves every copy unaligned.
 //
 // Usage:
 //   auto& ring = *new (region) SpscRing<Msg, 1024>{};
