@@ -149,6 +149,12 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
   const std::string build = text(field(machine, "build_type"));
   if (!build.empty() && build != "Release" && build != "release" && build != "RelWithDebInfo")
     out.push_back(fmt::format("primbench was built as '{}', not Release: the harness itself may be slower.", build));
+  // Debian builds libbenchmark without NDEBUG, and it says so in every file.
+  if (at_path(results, {"context", "library_build_type"}) == "debug")
+    out.push_back("Google Benchmark's library was built without NDEBUG (library_build_type 'debug', as Debian "
+                  "packages it): its assertions run, so its own real_time and cpu_time may carry a little more "
+                  "per-batch overhead. primbench's latency percentiles and rates come from its own clock reads in "
+                  "its optimised code.");
   if (at_path(results, {"primbench", "run", "interrupted"}) == true)
     out.push_back("The run was interrupted: the report shows the benchmarks that finished.");
 

@@ -178,7 +178,7 @@ json fixture_results() {
       {"errors", {{{"benchmark", "queue/spsc-ring/threads/shared-l3/rtt/8"}, {"message", kHostileError}}}}};
   json context{{"date", "2026-11-22T03:00:00+00:00"}, {"host_name", kHostileHost}, {"executable", "__bench"},
                {"num_cpus", 2}, {"mhz_per_cpu", 2500}, {"cpu_scaling_enabled", false}, {"caches", json::array()},
-               {"load_avg", {0.2, 0.3, 0.4}}, {"library_build_type", "release"}};
+               {"load_avg", {0.2, 0.3, 0.4}}, {"library_build_type", "debug"}};  // as Debian's libbenchmark says
   return {{"context", context}, {"benchmarks", benchmarks}, {"primbench", primbench}};
 }
 
@@ -328,7 +328,14 @@ TEST(HtmlReport, SummaryShowsEveryNoiseWarning) {
                      "countdown/split/threads/compact/w4"),
             std::string::npos)
       << all;
+  EXPECT_NE(all.find("built without NDEBUG"), std::string::npos) << all;  // Debian's libbenchmark
   EXPECT_EQ(document["title"], "primbench report: " + kHostileHost);  // as text; the page escapes it
+
+  json release = fixture_results();
+  release["context"]["library_build_type"] = "release";
+  const json release_document = html_report_document(read_back(release), {});
+  EXPECT_EQ(section_of(release_document, "machine")["blocks"][0]["items"].dump().find("NDEBUG"), std::string::npos)
+      << "a release build of Google Benchmark is not worth a warning";
 }
 
 TEST(HtmlReport, EachPrimitiveIsPricedInMultiplesOfTheSamePlacementFloor) {
