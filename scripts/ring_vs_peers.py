@@ -126,13 +126,14 @@ def one_round(exe, pair_class, sizes, work, peers_reversed):
 
 def judge(rounds, key, peers, larger_better):
     """The verdict on one (class, measure, size) group over all rounds."""
-    kept, aa = [], []
+    kept, aa, measured = [], [], 0
     for r in rounds:
         group = r[key]
         first, last = group["ours"]
         theirs = {p: group[p] for p in peers if group.get(p) is not None}
         if first is None or last is None or not theirs:
             continue
+        measured += 1
         aa_diff = abs(last / first - 1)
         if aa_diff > AA_LIMIT:
             continue
@@ -141,7 +142,7 @@ def judge(rounds, key, peers, larger_better):
         kept.append({"ours": mine, "best_peer": best, "peer": theirs[best], "ratio": mine / theirs[best]})
         aa.append(aa_diff)
     if not kept:
-        return {"verdict": "no measurement", "kept_rounds": 0}
+        return {"verdict": "unstable" if measured else "no measurement", "kept_rounds": 0}
     ratios = [k["ratio"] for k in kept]
     ratio = statistics.median(ratios)
     noise = statistics.median(aa)

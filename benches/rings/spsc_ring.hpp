@@ -9,7 +9,7 @@
 // Counts are free-running 64-bit numbers (they never wrap in practice), so
 // every slot is usable and "full" is write - read == Capacity.
 //
-// Three rules, each from a measurement (issue 3; scripts/ring_vs_peers.py):
+// Four rules, each from a measurement (issue 3; scripts/ring_vs_peers.py):
 // - The consumer never reads a producer index. Each slot carries the number
 //   of the message it holds, plus one (0: never written), and the consumer
 //   waits for slot `read % Capacity` to say `read + 1`. A message then crosses
@@ -134,6 +134,8 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
   // all of them. Layouts: see the header comment.
   static constexpr bool kNumbersApart = sizeof(std::uint64_t) + sizeof(T) > kCacheLine;
 
+  // (The unused parameter makes the second layout a partial specialisation:
+  // GCC allows no explicit one inside a class.)
   template <bool Apart, class = void>
   struct SlotArray {  // packed: [number value][number value]...
     struct Slot {
