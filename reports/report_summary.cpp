@@ -153,7 +153,7 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
   if (at_path(results, {"context", "library_build_type"}) == "debug")
     out.push_back("Google Benchmark's library was built without NDEBUG (library_build_type 'debug', as Debian "
                   "packages it): its assertions run, so its own real_time and cpu_time may carry a little more "
-                  "per-batch overhead. primbench's latency percentiles and rates come from its own clock reads in "
+                  "per-batch overhead. primbench's latency percentiles and message rates come from its own clock reads in "
                   "its optimised code.");
   if (at_path(results, {"primbench", "run", "interrupted"}) == true)
     out.push_back("The run was interrupted: the report shows the benchmarks that finished.");

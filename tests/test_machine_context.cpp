@@ -408,12 +408,6 @@ TEST(LiveMachineContext, JsonHasTheExpectedKeys) {
   EXPECT_EQ(via_adl.size(), j.size());
 }
 
-}  // namespace
-}  // namespace primbench
-
-namespace primbench {
-namespace {
-
 // The revision is read at build time, not when the build directory was made:
 // a build directory configured at one commit and rebuilt at a later one must
 // name the later commit. (The "-dirty" mark is left out of the comparison: an

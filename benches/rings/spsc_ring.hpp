@@ -16,7 +16,8 @@
 //   between the cores in one cache-line transfer (the slot: its number and a
 //   small value together) where a shared write index costs two dependent ones
 //   (the index, then the slot): 8-byte round trips went from 1.07x to 0.68x
-//   the best packaged peer's (medians of per-round ratios).
+//   the best packaged peer's (medians of per-round ratios; 0.80-0.92 in three
+//   later full runs).
 // - The one shared index, the consumer's published read count, has a cache
 //   line to itself. A producer facing a full ring polls it; when it shared a
 //   line with the consumer's private next-pop count, every pop invalidated the
