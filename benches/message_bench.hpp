@@ -84,16 +84,31 @@ struct alignas(64) ExchangeControl {
 };
 static_assert(sizeof(ExchangeControl) == 128, "A's and B's words sit on separate cache lines");
 
-// A message buffer of `size` bytes that a transport may read as one slot.
+// A message buffer of `size` bytes that a transport may read as one slot,
+// zeroed, starting on a cache line. Where malloc put it used to decide how
+// fast a large message was copied (copies run fastest when source and
+// destination sit equally far into their lines): with malloc's buffers, 48
+// bytes into a line like ReaderWriterQueue's slots, our line-aligned SPSC
+// ring's 2 KiB round trip measured 0.91x boost::lockfree::spsc_queue's; with
+// line-aligned buffers 0.74x (standalone A/B, 2-vCPU EPYC VM). Aligned, every
+// transport gets the same start in every run.
 class MessageBuffer {
  public:
-  MessageBuffer(std::size_t size, std::size_t slot_bytes) : bytes_(std::max(size, slot_bytes)), size_(size) {}
-  std::span<std::byte> message() { return {bytes_.data(), size_}; }
-  std::span<std::byte> slot() { return bytes_; }
+  static constexpr std::size_t kAlignment = 64;
+  MessageBuffer(std::size_t size, std::size_t slot_bytes)
+      : bytes_(std::max(size, slot_bytes)),
+        size_(size),
+        data_(new (std::align_val_t{kAlignment}) std::byte[bytes_]()) {}
+  std::span<std::byte> message() { return {data_.get(), size_}; }
+  std::span<std::byte> slot() { return {data_.get(), bytes_}; }
 
  private:
-  std::vector<std::byte> bytes_;
+  struct AlignedDelete {
+    void operator()(std::byte* p) const noexcept { ::operator delete[](p, std::align_val_t{kAlignment}); }
+  };
+  std::size_t bytes_;
   std::size_t size_;
+  std::unique_ptr<std::byte[], AlignedDelete> data_;
 };
 
 namespace detail {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "benches/rings/line_copy.hpp"
 #include "benches/rings/mpmc_ring.hpp"
 #include "benches/rings/spsc_ring.hpp"
 #include "harness/workers.hpp"
@@ -248,6 +249,23 @@ TEST_P(SpscExchange, EveryValueArrivesExactlyOnceInOrder) {
   run_exchange<SpscRing<std::uint64_t, 1>>(GetParam(), 1, 1, 5000);
 }
 
+// The string copy moves exactly the bytes asked for, from and to any offset
+// in a line, and leaves its neighbours alone.
+TEST(LineCopy, StringCopyMovesExactlyTheBytesAskedFor) {
+  for (std::size_t bytes : {0u, 1u, 7u, 63u, 64u, 65u, 2048u, 2055u})
+    for (std::size_t src_at : {0u, 5u, 48u})
+      for (std::size_t dst_at : {0u, 3u, 16u}) {
+        std::vector<unsigned char> src(bytes + 128), dst(bytes + 128, 0xEE);
+        for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<unsigned char>(i * 7 + 1);
+        copy_bytes_as_string(dst.data() + dst_at, src.data() + src_at, bytes);
+        for (std::size_t i = 0; i < dst.size(); ++i) {
+          const bool inside = i >= dst_at && i < dst_at + bytes;
+          ASSERT_EQ(dst[i], inside ? src[src_at + i - dst_at] : 0xEE)
+              << bytes << " bytes from +" << src_at << " to +" << dst_at << ", byte " << i;
+        }
+      }
+}
+
 // Values above a cache line take the SPSC ring's other layout (numbers in an
 // array of their own, values on whole lines): every word of every value must
 // arrive, in order, across wrap-around. 72 bytes is just over a line (the
@@ -303,6 +321,10 @@ TEST_P(SpscExchange, ValuesAboveACacheLineArriveWholeAndInOrder) {
   run_wide_exchange<SpscRing<WideValue<9>, 64>>(GetParam(), 20001);
   run_wide_exchange<SpscRing<WideValue<9>, 3>>(GetParam(), 5000);
   run_wide_exchange<SpscRing<WideValue<257>, 16>>(GetParam(), 5001);
+  // Either side of the largest value copied after prefetching its lines (8
+  // lines); above it the consumer copies with a string instruction.
+  run_wide_exchange<SpscRing<WideValue<64>, 8>>(GetParam(), 3001);
+  run_wide_exchange<SpscRing<WideValue<65>, 8>>(GetParam(), 3001);
 }
 
 INSTANTIATE_TEST_SUITE_P(Rings, SpscExchange, ::testing::Values(ExecMode::threads, ExecMode::processes),

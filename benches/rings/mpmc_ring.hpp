@@ -33,11 +33,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "benches/rings/cache_line.hpp"
 #include "benches/rings/ring_wait.hpp"
 
 namespace primbench::rings {
-
-inline constexpr std::size_t kCacheLine = 64;
 
 template <class T, std::size_t Capacity>
 class MpmcRing : public WaitingOps<MpmcRing<T, Capacity>, T> {

@@ -9,7 +9,7 @@
 // Counts are free-running 64-bit numbers (they never wrap in practice), so
 // every slot is usable and "full" is write - read == Capacity.
 //
-// Four rules, each from a measurement (issue 3; scripts/ring_vs_peers.py):
+// Five rules, each from a measurement (issue 3; scripts/ring_vs_peers.py):
 // - The consumer never reads a producer index. Each slot carries the number
 //   of the message it holds, plus one (0: never written), and the consumer
 //   waits for slot `read % Capacity` to say `read + 1`. A message then crosses
@@ -44,6 +44,24 @@
 //   run-to-run noise (+-5 %). One slot per line with the number inside (the
 //   MPMC ring's layout) streamed 512 B at 0.92 where packed slots did 1.49:
 //   a number in the value's first line leaves every copy unaligned.
+// - The copies (values above a line; line_copy.hpp). A plain assignment
+//   compiles to `rep movsq`, which waited on one remote line after another.
+//   Values of up to 8 lines are prefetched whole before each copy, for
+//   writing by the producer and for reading by the consumer, so their line
+//   transfers overlap. Larger values are copied out with `rep movsb`, and
+//   not prefetched: the consumer's prefetch of 32 lines cost 2 KiB streaming
+//   15-20 % (of only the first 8 lines, 26 %). Standalone A/B on the 2-vCPU
+//   EPYC VM, medians of per-round ratios to boost::lockfree::spsc_queue
+//   (lower is better; 30-200 rounds each, in the VM's slow mode unless said):
+//   prefetching: 512 B round trip 1.05-1.08 -> 0.90-0.91 (fast mode 0.92 ->
+//   0.78), 128 B round trip 0.91 -> 0.84, 512 B streaming 0.59 -> 0.49;
+//   `rep movsb`: 2 KiB streaming 1.00-1.05 -> 0.95-0.98, 8 KiB 0.83 -> 0.73,
+//   at a cost to round trips (2 KiB 0.74 -> 0.81, 8 KiB 0.85 -> 0.87). Tried
+//   and worse: glibc's memcpy (2 KiB streaming 1.04), a 16-byte vector loop
+//   (1.31), `rep movsb` on the producer's side too (fast mode 0.70 -> 0.78),
+//   prefetching the next slot for writing (512 B round trip 1.16 -> 1.18-1.25).
+//   Non-temporal stores streamed 2 KiB 25 % faster but made 512 B round trips
+//   25 % slower: one ring serves both, so it does not use them.
 //
 // Usage:
 //   auto& ring = *new (region) SpscRing<Msg, 1024>{};
@@ -57,7 +75,8 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "benches/rings/mpmc_ring.hpp"  // kCacheLine
+#include "benches/rings/cache_line.hpp"
+#include "benches/rings/line_copy.hpp"
 #include "benches/rings/ring_wait.hpp"
 
 namespace primbench::rings {
@@ -98,7 +117,7 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
       if (write - producer_.read_seen == Capacity) return false;
     }
     const std::size_t at = write % Capacity;
-    slots_.value(at) = value;
+    slots_.write(at, value);
     slots_.number(at).store(write + 1, std::memory_order_release);
     // Read only by size_approx: the consumer never looks, so this line stays
     // in the producer's cache and the store costs no transfer.
@@ -114,7 +133,7 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
       publish_read(read);  // about to wait: the producer may be waiting for room
       return false;
     }
-    out = slots_.value(at);
+    slots_.read(at, out);
     consumer_.next = read + 1;
     if ((read + 1) % kReadPublishEvery == 0) publish_read(read + 1);
     return true;
@@ -134,6 +153,9 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
   // line that carries several messages crosses between the cores once for
   // all of them. Layouts: see the header comment.
   static constexpr bool kNumbersApart = sizeof(std::uint64_t) + sizeof(T) > kCacheLine;
+  // Values of up to this many lines are prefetched whole before each copy;
+  // larger ones are copied out as a byte string. See "The copies" above.
+  static constexpr std::size_t kPrefetchedLinesMax = 8;
 
   // (The unused parameter makes the second layout a partial specialisation:
   // GCC allows no explicit one inside a class.)
@@ -147,7 +169,8 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
                   "no padding inside a small slot");
     static constexpr std::size_t kBytes = (Capacity * sizeof(Slot) + kCacheLine - 1) / kCacheLine * kCacheLine;
     std::atomic<std::uint64_t>& number(std::size_t i) noexcept { return slots[i].number; }
-    T& value(std::size_t i) noexcept { return slots[i].value; }
+    void write(std::size_t i, const T& value) noexcept { slots[i].value = value; }
+    void read(std::size_t i, T& out) const noexcept { out = slots[i].value; }
     alignas(kCacheLine) Slot slots[Capacity];
   };
   template <class Unused>
@@ -159,7 +182,20 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
         (Capacity * sizeof(std::uint64_t) + kCacheLine - 1) / kCacheLine * kCacheLine;
     static constexpr std::size_t kBytes = kNumberBytes + Capacity * sizeof(LineAlignedValue);
     std::atomic<std::uint64_t>& number(std::size_t i) noexcept { return numbers[i]; }
-    T& value(std::size_t i) noexcept { return values[i].value; }
+    // How the copies run: see "The copies" in the header comment.
+    static constexpr bool kPrefetchLines = sizeof(T) <= kPrefetchedLinesMax * kCacheLine;
+    void write(std::size_t i, const T& value) noexcept {
+      if constexpr (kPrefetchLines) prefetch_for_write(&values[i], sizeof(T));
+      values[i].value = value;
+    }
+    void read(std::size_t i, T& out) const noexcept {
+      if constexpr (kPrefetchLines) {
+        prefetch_for_read(&values[i], sizeof(T));
+        out = values[i].value;
+      } else {
+        copy_bytes_as_string(&out, &values[i].value, sizeof(T));
+      }
+    }
     alignas(kCacheLine) std::atomic<std::uint64_t> numbers[Capacity];
     alignas(kCacheLine) LineAlignedValue values[Capacity];
   };
