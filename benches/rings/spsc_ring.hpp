@@ -55,13 +55,14 @@
 //   (lower is better; 30-200 rounds each, in the VM's slow mode unless said):
 //   prefetching: 512 B round trip 1.05-1.08 -> 0.90-0.91 (fast mode 0.92 ->
 //   0.78), 128 B round trip 0.91 -> 0.84, 512 B streaming 0.59 -> 0.49;
-//   `rep movsb`: 2 KiB streaming 1.00-1.05 -> 0.95-0.98, 8 KiB 0.83 -> 0.73,
+//   `rep movsb`: 2 KiB streaming 1.00-1.05 -> 0.94-0.98, 8 KiB 0.83 -> 0.73,
 //   at a cost to round trips (2 KiB 0.74 -> 0.81, 8 KiB 0.85 -> 0.87). Tried
 //   and worse: glibc's memcpy (2 KiB streaming 1.04), a 16-byte vector loop
-//   (1.31), `rep movsb` on the producer's side too (fast mode 0.70 -> 0.78),
-//   prefetching the next slot for writing (512 B round trip 1.16 -> 1.18-1.25).
-//   Non-temporal stores streamed 2 KiB 25 % faster but made 512 B round trips
-//   25 % slower: one ring serves both, so it does not use them.
+//   (1.31), `rep movsb` for the producer's copy (fast mode 0.70 -> 0.78),
+//   prefetching the next slot for writing (512 B round trip 1160 ns ->
+//   1180-1250 ns).
+//   Non-temporal stores streamed 2 KiB 15-30 % faster but made 512 B round
+//   trips 25 % slower: one ring serves both, so it does not use them.
 //
 // Usage:
 //   auto& ring = *new (region) SpscRing<Msg, 1024>{};
