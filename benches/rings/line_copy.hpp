@@ -27,9 +27,10 @@ inline void prefetch_for_write(const void* start, std::size_t bytes) noexcept {
   for (std::size_t off = 0; off < bytes; off += kCacheLine) {
 #if defined(__x86_64__)
     // prefetchw, not prefetcht0: the line arrives owned, so the stores that
-    // follow need no second transfer. (GCC emits prefetcht0 for
-    // __builtin_prefetch(p, 1) unless built with -mprfchw.)
-    asm volatile("prefetchw (%0)" ::"r"(p + off));
+    // follow need no second transfer. (GCC and Clang emit prefetcht0 for
+    // __builtin_prefetch(p, 1) unless built with -mprfchw.) The memory
+    // operand keeps it before the stores it prepares.
+    asm volatile("prefetchw %0" ::"m"(p[off]));
 #else
     __builtin_prefetch(p + off, 1, 3);
 #endif
@@ -41,10 +42,11 @@ inline void prefetch_for_read(const void* start, std::size_t bytes) noexcept {
   for (std::size_t off = 0; off < bytes; off += kCacheLine) __builtin_prefetch(p + off, 0, 3);
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(__SANITIZE_HWADDRESS__)
 #define PRIMBENCH_SANITIZED_BUILD 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer) || \
+    __has_feature(hwaddress_sanitizer)
 #define PRIMBENCH_SANITIZED_BUILD 1
 #endif
 #endif

@@ -44,15 +44,18 @@
 //   run-to-run noise (+-5 %). One slot per line with the number inside (the
 //   MPMC ring's layout) streamed 512 B at 0.92 where packed slots did 1.49:
 //   a number in the value's first line leaves every copy unaligned.
-// - The copies (values above a line; line_copy.hpp). A plain assignment
-//   compiles to `rep movsq`, which waited on one remote line after another.
+// - The copies (values in the second layout, above 56 B; line_copy.hpp). A
+//   plain assignment compiles to `rep movsq`, which waited on one remote
+//   line after another.
 //   Values of up to 8 lines are prefetched whole before each copy, for
 //   writing by the producer and for reading by the consumer, so their line
 //   transfers overlap. Larger values are copied out with `rep movsb`, and
 //   not prefetched: the consumer's prefetch of 32 lines cost 2 KiB streaming
 //   15-20 % (of only the first 8 lines, 26 %). Standalone A/B on the 2-vCPU
 //   EPYC VM, medians of per-round ratios to boost::lockfree::spsc_queue
-//   (lower is better; 30-200 rounds each, in the VM's slow mode unless said):
+//   (lower is better; 30-200 rounds each; the VM runs for minutes at a time
+//   in a slow mode, 512 B round trips ~1000 ns, or a fast one, ~300 ns:
+//   slow unless said):
 //   prefetching: 512 B round trip 1.05-1.08 -> 0.90-0.91 (fast mode 0.92 ->
 //   0.78), 128 B round trip 0.91 -> 0.84, 512 B streaming 0.59 -> 0.49;
 //   `rep movsb`: 2 KiB streaming 1.00-1.05 -> 0.94-0.98, 8 KiB 0.83 -> 0.73,
