@@ -46,26 +46,28 @@
 //   a number in the value's first line leaves every copy unaligned.
 // - The copies (values in the second layout, above 56 B; line_copy.hpp). A
 //   plain assignment compiles to `rep movsq`, which waited on one remote
-//   line after another.
-//   Values of up to 8 lines are prefetched whole before each copy, for
-//   writing by the producer and for reading by the consumer, so their line
-//   transfers overlap. Larger values are copied out with `rep movsb`, and
-//   not prefetched: the consumer's prefetch of 32 lines cost 2 KiB streaming
-//   15-20 % (of only the first 8 lines, 26 %). Standalone A/B on the 2-vCPU
-//   EPYC VM, medians of per-round ratios to boost::lockfree::spsc_queue
-//   (lower is better; 30-200 rounds each; the VM runs for minutes at a time
-//   in a slow mode, 512 B round trips ~1000 ns, or a fast one, ~300 ns:
-//   slow unless said):
-//   prefetching: 512 B round trip 1.05-1.08 -> 0.90-0.91 (fast mode 0.92 ->
-//   0.78), 128 B round trip 0.91 -> 0.84, 512 B streaming 0.59 -> 0.49;
-//   `rep movsb`: 2 KiB streaming 1.00-1.05 -> 0.94-0.98, 8 KiB 0.83 -> 0.73,
-//   at a cost to round trips (2 KiB 0.74 -> 0.81, 8 KiB 0.85 -> 0.87). Tried
-//   and worse: glibc's memcpy (2 KiB streaming 1.04), a 16-byte vector loop
-//   (1.31), `rep movsb` for the producer's copy (fast mode 0.70 -> 0.78),
-//   prefetching the next slot for writing (512 B round trip 1160 ns ->
-//   1180-1250 ns).
+//   line after another. Values of up to 8 lines are prefetched whole before
+//   each copy, for writing by the producer and for reading by the consumer,
+//   so their line transfers overlap. Larger values are copied out with
+//   `rep movsb`, and not prefetched: the consumer's prefetch of 32 lines cost
+//   2 KiB streaming 15-20 % (of only the first 8 lines, 26 %).
+//   Standalone A/B on the 2-vCPU EPYC VM, medians of per-round ratios to
+//   boost::lockfree::spsc_queue (lower is better; 30-200 rounds each; the VM
+//   runs for minutes at a time in a slow mode, 512 B round trips ~1000 ns,
+//   or a fast one, ~300 ns: slow unless said): prefetching: 512 B round trip
+//   1.05-1.08 -> 0.90-0.91 (fast mode 0.92 -> 0.78), 128 B round trip 0.91
+//   -> 0.84, 512 B streaming 0.59 -> 0.49; `rep movsb`: 2 KiB streaming
+//   1.00-1.05 -> 0.94-0.98, 8 KiB 0.83 -> 0.73, at a cost to round trips
+//   (2 KiB 0.74 -> 0.81, 8 KiB 0.85 -> 0.87). Tried and worse: glibc's
+//   memcpy (2 KiB streaming 1.04), a 16-byte vector loop (1.31), `rep movsb`
+//   for the producer's copy (fast mode 0.70 -> 0.78), prefetching the next
+//   slot for writing (512 B round trip 1160 ns -> 1180-1250 ns).
 //   Non-temporal stores streamed 2 KiB 15-30 % faster but made 512 B round
 //   trips 25 % slower: one ring serves both, so it does not use them.
+//   Inside primbench (ring_vs_peers.py, 11-15 rounds, against the best peer)
+//   `rep movsb` and `rep movsq` at 2 KiB measured alike: streaming 1.032 vs
+//   1.034, round trip 1.018 vs 1.014; `rep movsb` stays for the standalone
+//   gains, which no primbench run contradicted.
 //
 // Usage:
 //   auto& ring = *new (region) SpscRing<Msg, 1024>{};
