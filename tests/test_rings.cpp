@@ -132,6 +132,40 @@ TEST(Rings, LargeElementsAreCopiedWhole) {
   EXPECT_EQ(in, out);
 }
 
+// The SPSC consumer reads a large value one way after finding the ring empty
+// (prefetching its lines first, up to 32 lines) and another way from a
+// backlog: both must copy every byte, on either side of the 32-line limit.
+template <std::size_t Bytes>
+void expect_whole_after_empty_and_from_backlog() {
+  using Value = std::array<std::uint8_t, Bytes>;
+  auto ring = make_ring<SpscRing<Value, 4>>();
+  auto value_number = [](std::size_t n) {
+    Value v;
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::uint8_t>(n * 7 + i * 13);
+    return v;
+  };
+  Value out{};
+  std::size_t pushed = 0, popped = 0;
+  for (int round = 0; round < 6; ++round) {  // wraps the 4 slots
+    EXPECT_FALSE(ring->try_pop(out)) << Bytes << " B: the ring is empty here";
+    ASSERT_TRUE(ring->try_push(value_number(pushed++)));
+    ASSERT_TRUE(ring->try_pop(out));  // after finding the ring empty
+    EXPECT_EQ(out, value_number(popped++)) << Bytes << " B, popped after an empty ring";
+    ASSERT_TRUE(ring->try_push(value_number(pushed++)));
+    ASSERT_TRUE(ring->try_push(value_number(pushed++)));
+    ASSERT_TRUE(ring->try_pop(out));  // no wait since the last pop: a backlog
+    EXPECT_EQ(out, value_number(popped++)) << Bytes << " B, popped from a backlog";
+    ASSERT_TRUE(ring->try_pop(out));
+    EXPECT_EQ(out, value_number(popped++)) << Bytes << " B, popped from a backlog";
+  }
+}
+
+TEST(Rings, SpscLargeValuesArriveWholeAfterAnEmptyRingAndFromABacklog) {
+  expect_whole_after_empty_and_from_backlog<520>();   // 9 lines: the first size read both ways
+  expect_whole_after_empty_and_from_backlog<2048>();  // 32 lines: the last one
+  expect_whole_after_empty_and_from_backlog<2049>();  // 33 lines: read one way only
+}
+
 // --- many producers and consumers: exactly once, per-producer order --------
 
 // A value names its producer and its index: producer << 32 | index.

@@ -49,8 +49,10 @@
 //   line after another. Values of up to 8 lines are prefetched whole before
 //   each copy, for writing by the producer and for reading by the consumer,
 //   so their line transfers overlap. Larger values are copied out with
-//   `rep movsb`, and not prefetched: the consumer's prefetch of 32 lines cost
-//   2 KiB streaming 15-20 % (of only the first 8 lines, 26 %).
+//   `rep movsb`, and not prefetched when popped from a backlog: there the
+//   consumer's prefetch of 32 lines cost 2 KiB streaming 15-20 % (of only
+//   the first 8 lines, 26 %). Values of 9 to 32 lines are prefetched for
+//   reading when the consumer has just found the ring empty (last paragraph).
 //   Standalone A/B on the 2-vCPU EPYC VM, medians of per-round ratios to
 //   boost::lockfree::spsc_queue (lower is better; 30-200 rounds each; the VM
 //   runs for minutes at a time in a slow mode, 512 B round trips ~1000 ns,
@@ -68,6 +70,15 @@
 //   `rep movsb` and `rep movsq` at 2 KiB measured alike: streaming 1.032 vs
 //   1.034, round trip 1.018 vs 1.014; `rep movsb` stays for the standalone
 //   gains, which no primbench run contradicted.
+//   Values of 9 to 32 lines are prefetched whole for reading when the
+//   consumer found the ring empty just before this pop (it was waiting: a
+//   round trip, or a producer slower than the consumer), never when it pops
+//   from a backlog. 2 KiB round trips, rounds alternating with the previous
+//   build (primbench __bench, same link order): 414-454 ns -> 390-410 ns while
+//   the VM ran fast, 1560-1736 -> 1624-1688 ns while it ran slow (alike);
+//   streaming alike. At 32 KiB (512 lines) the same prefetch made round
+//   trips 6 % slower (3.25 -> 3.44-3.50 us), at 8 KiB it changed nothing:
+//   hence the 32-line limit.
 //
 // Usage:
 //   auto& ring = *new (region) SpscRing<Msg, 1024>{};
@@ -137,9 +148,15 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
     const std::size_t at = read % Capacity;
     if (slots_.number(at).load(std::memory_order_acquire) != read + 1) {
       publish_read(read);  // about to wait: the producer may be waiting for room
+      if constexpr (Slots::kReadsAfterWaitDiffer) consumer_.found_empty = true;
       return false;
     }
-    slots_.read(at, out);
+    if constexpr (Slots::kReadsAfterWaitDiffer) {
+      slots_.read(at, out, consumer_.found_empty);
+      consumer_.found_empty = false;
+    } else {
+      slots_.read(at, out, false);
+    }
     consumer_.next = read + 1;
     if ((read + 1) % kReadPublishEvery == 0) publish_read(read + 1);
     return true;
@@ -160,8 +177,11 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
   // all of them. Layouts: see the header comment.
   static constexpr bool kNumbersApart = sizeof(std::uint64_t) + sizeof(T) > kCacheLine;
   // Values of up to this many lines are prefetched whole before each copy;
-  // larger ones are copied out as a byte string. See "The copies" above.
+  // larger ones are copied out as a byte string, prefetched whole first only
+  // when the consumer has just found the ring empty and values have at most
+  // kPrefetchedAfterWaitLinesMax lines. See "The copies" above.
   static constexpr std::size_t kPrefetchedLinesMax = 8;
+  static constexpr std::size_t kPrefetchedAfterWaitLinesMax = 32;
 
   // (The unused parameter makes the second layout a partial specialisation:
   // GCC allows no explicit one inside a class.)
@@ -174,9 +194,10 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
     static_assert(sizeof(Slot) == sizeof(std::uint64_t) + sizeof(T) || alignof(T) > alignof(std::uint64_t),
                   "no padding inside a small slot");
     static constexpr std::size_t kBytes = (Capacity * sizeof(Slot) + kCacheLine - 1) / kCacheLine * kCacheLine;
+    static constexpr bool kReadsAfterWaitDiffer = false;
     std::atomic<std::uint64_t>& number(std::size_t i) noexcept { return slots[i].number; }
     void write(std::size_t i, const T& value) noexcept { slots[i].value = value; }
-    void read(std::size_t i, T& out) const noexcept { out = slots[i].value; }
+    void read(std::size_t i, T& out, bool /*after_wait*/) const noexcept { out = slots[i].value; }
     alignas(kCacheLine) Slot slots[Capacity];
   };
   template <class Unused>
@@ -190,15 +211,19 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
     std::atomic<std::uint64_t>& number(std::size_t i) noexcept { return numbers[i]; }
     // How the copies run: see "The copies" in the header comment.
     static constexpr bool kPrefetchLines = sizeof(T) <= kPrefetchedLinesMax * kCacheLine;
+    static constexpr bool kReadsAfterWaitDiffer =
+        !kPrefetchLines && sizeof(T) <= kPrefetchedAfterWaitLinesMax * kCacheLine;
     void write(std::size_t i, const T& value) noexcept {
       if constexpr (kPrefetchLines) prefetch_for_write(&values[i], sizeof(T));
       values[i].value = value;
     }
-    void read(std::size_t i, T& out) const noexcept {
+    // after_wait: the consumer found the ring empty before this value came.
+    void read(std::size_t i, T& out, bool after_wait) const noexcept {
       if constexpr (kPrefetchLines) {
         prefetch_for_read(&values[i], sizeof(T));
         out = values[i].value;
       } else {
+        if (kReadsAfterWaitDiffer && after_wait) prefetch_for_read(&values[i], sizeof(T));
         copy_bytes_as_string(&out, &values[i].value, sizeof(T));
       }
     }
@@ -213,6 +238,7 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
   struct alignas(kCacheLine) ConsumerLine {
     std::uint64_t next = 0;       // the next message to pop
     std::uint64_t published = 0;  // the last count stored into read_
+    bool found_empty = false;     // the last try_pop found no value (written only where reads use it)
   };
   struct alignas(kCacheLine) PublishedRead {
     std::atomic<std::uint64_t> count{0};  // every message below it has been popped: its slot is free
