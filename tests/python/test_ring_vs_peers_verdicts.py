@@ -1,0 +1,86 @@
+"""scripts/ring_vs_peers.py's verdicts on known rounds: the A/A control, the
+noise floor and "met despite noise" decide as its docstring says."""
+import importlib.util
+import os
+import unittest
+
+import support
+
+_spec = importlib.util.spec_from_file_location("ring_vs_peers", os.path.join(support.ROOT, "scripts", "ring_vs_peers.py"))
+ring_vs_peers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ring_vs_peers)
+
+KEY = ("spsc", "x", 2048)
+PEERS = ["boost-spsc", "moodycamel-rwq"]
+
+
+def rounds_of(*groups):
+    """Each group: ((our first run, our second run), boost-spsc, moodycamel-rwq)."""
+    return [{KEY: {"ours": list(ours), "boost-spsc": boost, "moodycamel-rwq": rwq}} for ours, boost, rwq in groups]
+
+
+def judge(rounds, larger_better):
+    return ring_vs_peers.judge(rounds, KEY, PEERS, larger_better)
+
+
+class Verdicts(unittest.TestCase):
+    def test_latency_below_the_best_peer_is_met_with_the_median_ratio(self):
+        # ours: geometric means 900, 1000, 1100; best (lowest) peer 1000 each round
+        v = judge(rounds_of(((900, 900), 1200, 1000), ((1000, 1000), 1000, 1100), ((1100, 1100), 1000, 2000)),
+                  larger_better=False)
+        self.assertEqual(v["verdict"], "met")
+        self.assertAlmostEqual(v["median_ratio"], 1.0)
+        self.assertEqual(v["ratios_by_round"], [0.9, 1.0, 1.1])
+        self.assertEqual(v["best_peer"], "boost-spsc")
+
+    def test_a_miss_smaller_than_the_aa_noise_is_within_noise(self):
+        # ratio ~1.03 while our two runs differ by 6 %
+        v = judge(rounds_of(((1000, 1060), 1000, 1200)) * 3, larger_better=False)
+        self.assertEqual(v["verdict"], "within noise")
+        self.assertAlmostEqual(v["aa_noise"], 0.06)
+
+    def test_a_miss_larger_than_the_aa_noise_is_missed(self):
+        v = judge(rounds_of(((1200, 1210), 1000, 1100)) * 3, larger_better=False)
+        self.assertEqual(v["verdict"], "MISSED")
+
+    def test_rounds_that_changed_speed_are_left_out(self):
+        # the second round's runs differ by 50 %: its ratio must not count
+        v = judge(rounds_of(((2.0e6, 2.0e6), 1.0e6, 1.5e6), ((1.0e6, 1.5e6), 1.4e6, 1.4e6),
+                            ((2.1e6, 2.1e6), 1.0e6, 1.4e6)), larger_better=True)
+        self.assertEqual(v["kept_rounds"], 2)
+        self.assertEqual(v["verdict"], "met")
+        self.assertAlmostEqual(v["median_ratio"], (2.0 / 1.5 + 2.1 / 1.4) / 2)
+
+    def test_a_win_larger_than_every_rounds_speed_change_is_met_despite_noise(self):
+        # 2 of 3 rounds fail the A/A control, yet even our slower run beats the
+        # best peer by more than that round's A/A difference (50 % < 100 %)
+        v = judge(rounds_of(((2.0e7, 3.0e7), 1.0e7, 0.5e7), ((3.0e7, 2.0e7), 0.9e7, 1.0e7),
+                            ((2.0e7, 2.0e7), 1.0e7, 1.0e7)), larger_better=True)
+        self.assertEqual(v["kept_rounds"], 1)
+        self.assertEqual(v["verdict"], "met despite noise")
+
+    def test_a_noisy_round_whose_win_is_within_its_speed_change_leaves_it_unstable(self):
+        # second round: our slower run is 1.3x the peer, but the runs differ by 50 %
+        v = judge(rounds_of(((2.0e7, 3.0e7), 1.0e7, 0.5e7), ((1.3e7, 1.95e7), 1.0e7, 0.5e7),
+                            ((2.0e7, 2.0e7), 1.0e7, 1.0e7)), larger_better=True)
+        self.assertEqual(v["verdict"], "unstable")
+        self.assertEqual(len(v["ratios_by_round"]), 3, "too few rounds kept: the figures cover every round")
+
+    def test_met_despite_noise_needs_no_kept_round(self):
+        v = judge(rounds_of(((2.0e7, 3.0e7), 1.0e7, 0.5e7)) * 3, larger_better=True)
+        self.assertEqual(v["kept_rounds"], 0)
+        self.assertEqual(v["verdict"], "met despite noise")
+        self.assertAlmostEqual(v["median_ratio"], (2.0 * 3.0) ** 0.5)
+
+    def test_a_round_without_a_number_leaves_a_noisy_group_unstable(self):
+        v = judge(rounds_of(((2.0e7, 3.0e7), 1.0e7, 0.5e7), ((None, None), 1.0e7, 1.0e7)), larger_better=True)
+        self.assertEqual(v["verdict"], "unstable")
+
+    def test_rounds_without_a_number_give_no_measurement(self):
+        v = judge(rounds_of(((None, None), 1000, 1000)) * 2, larger_better=False)
+        self.assertEqual(v["verdict"], "no measurement")
+        self.assertEqual(v["kept_rounds"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
