@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "benches/shm/c2c_matrix_outliers.hpp"
 #include "benches/shm/c2c_matrix_plan.hpp"
 #include "benches/shm/c2c_matrix_run.hpp"
 #include "benches/shm/counters.hpp"
@@ -51,6 +52,8 @@ void bm_c2c_matrix(benchmark::State& state, const std::string& name, ExecMode mo
     extra["statistic"] = fmt::format("median of the batch means ({} round trips per batch) of each cell", kMatrixBatch);
     extra["cell_budget_ms"] = std::chrono::duration<double, std::milli>(per_cell).count();
     extra["cell_batches"] = m.cell_batches;
+    add_unexplained_cells(extra, layout, m.cell_ns);
+    state.counters["unexplained_cells"] = static_cast<double>(extra["unexplained_cells"].size());
     state.counters["pus"] = static_cast<double>(layout.pus.size());
     state.counters["cells"] = static_cast<double>(layout.cells.size());
     state.counters["sampled"] = layout.sampled ? 1 : 0;

@@ -274,7 +274,8 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
 
 void write_html_report(const json& results, const std::filesystem::path& out_html,
                        const std::filesystem::path& run_dir) {
-  write_html_page(out_html, html_report_document(results, topology_picture(run_dir, host_of(results))));
+  const MachineIdentity measured = machine_identity(results);
+  write_html_page(out_html, html_report_document(results, topology_picture(run_dir, measured.host, measured.topology)));
 }
 
 void write_html_report(const json& results, const std::filesystem::path& out_html) {

@@ -242,10 +242,17 @@ std::optional<json> core_to_core_heatmap(const BenchmarkView& view) {
   json labels = json::array();
   for (const json& pu : pus) labels.push_back(pu.is_number() ? fmt::format("PU {}", pu.get<long long>()) : json_text(pu));
   json cells = json::array();
+  std::optional<double> lo, hi;  // over the pairs of distinct PUs
   for (std::size_t r = 0; r < rtt.size() && r < pus.size(); ++r) {
     if (!rtt[r].is_array()) continue;
-    for (std::size_t c = 0; c < rtt[r].size() && c < pus.size(); ++c)
-      if (rtt[r][c].is_number()) cells.push_back({c, r, rtt[r][c]});
+    for (std::size_t c = 0; c < rtt[r].size() && c < pus.size(); ++c) {
+      if (!rtt[r][c].is_number()) continue;
+      cells.push_back({c, r, rtt[r][c]});
+      const double v = rtt[r][c].get<double>();
+      if (r == c) continue;
+      lo = std::min(lo.value_or(v), v);
+      hi = std::max(hi.value_or(v), v);
+    }
   }
   if (cells.empty()) return std::nullopt;
   json chart{{"kind", "chart"},         {"chart", "heatmap"},
@@ -253,7 +260,15 @@ std::optional<json> core_to_core_heatmap(const BenchmarkView& view) {
              {"x", {{"label", "responding PU"}}}, {"y", {{"label", "initiating PU"}}},
              {"x_categories", labels},  {"y_categories", labels},
              {"cells", std::move(cells)}, {"value", {{"label", "round trip"}, {"unit", "ns"}}}};
-  for (const char* key : {"statistic", "sample_note", "diagonal_note", "symmetric_note"})
+  // The diagonal (two workers time-sharing a PU, ~1-2 us) would stretch the colour scale
+  // until every cross-PU cell looked alike; the scale spans the cross-PU cells instead.
+  if (lo && hi && *lo < *hi) {
+    chart["color_range"] = {*lo, *hi};
+    add_note(chart, fmt::format("Colours span the pairs of distinct PUs ({:.0f}-{:.0f} ns); the diagonal (same PU) "
+                                "is drawn grey, outside that scale.",
+                                *lo, *hi));
+  }
+  for (const char* key : {"unexplained_note", "statistic", "sample_note", "diagonal_note", "symmetric_note"})
     if (extra.contains(key) && extra[key].is_string()) add_note(chart, extra[key].get<std::string>());
   return chart;
 }

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/topology.hpp"
+#include "harness/topology_format.hpp"
+
 namespace primbench {
 namespace {
 
@@ -64,7 +67,17 @@ bool record_topology_svg(const fs::path& dir) {
   return static_cast<bool>(out.flush());
 }
 
-TopologyPicture topology_picture(const fs::path& run_dir, const std::string& results_host) {
+// This machine's one-line summary as `run` records it; empty when hwloc fails.
+std::string live_topology_summary() {
+  try {
+    return topology_summary(Topology::load("live"));
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+TopologyPicture topology_picture(const fs::path& run_dir, const std::string& results_host,
+                                 const std::string& results_topology) {
   TopologyPicture picture;
   if (std::ifstream in{run_dir / kTopologySvgFile, std::ios::binary}) {
     std::stringstream text;
@@ -72,6 +85,11 @@ TopologyPicture topology_picture(const fs::path& run_dir, const std::string& res
     picture.svg = text.str();
     fix_viewbox_units(picture.svg);
     picture.note = "Drawn by hwloc's lstopo on the measured machine when the run started.";
+  } else if (const std::string live = live_topology_summary();
+             !results_topology.empty() && results_topology != live) {
+    picture.note = fmt::format("No topology picture: the run recorded none (lstopo was not available when it ran), "
+                               "and this machine is not the one measured (here: {}; measured: {}).",
+                               live.empty() ? "unknown" : live, results_topology);
   } else if (!results_host.empty() && results_host == this_host()) {
     if (auto svg = draw_live_topology_svg()) {
       picture.svg = std::move(*svg);

@@ -32,7 +32,11 @@ std::optional<std::string> draw_live_topology_svg();
 bool record_topology_svg(const std::filesystem::path& dir);
 
 // <run_dir>/topology.svg when present; else a live drawing when
-// `results_host` is this host; else a note.
-TopologyPicture topology_picture(const std::filesystem::path& run_dir, const std::string& results_host);
+// `results_host` is this host and `results_topology` (the result file's
+// one-line topology summary, empty when it has none) is this machine's now;
+// else a note. Cloud VMs share host names ("vm", "localhost"): the name alone
+// once drew a 2-PU laptop VM into a report measured on 16 PUs.
+TopologyPicture topology_picture(const std::filesystem::path& run_dir, const std::string& results_host,
+                                 const std::string& results_topology);
 
 }  // namespace primbench

@@ -13,6 +13,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "harness/topology.hpp"
+#include "harness/topology_format.hpp"
 #include "reports/hardware_compare.hpp"
 #include "reports/hardware_html.hpp"
 #include "reports/html_page.hpp"
@@ -125,8 +127,13 @@ json fixture_results() {
     rtt.push_back(row);
   }
   rtt[1][3] = nullptr;
+  rtt[0][2] = rtt[2][0] = 20.0;  // a pair the topology does not explain (a VM's vCPUs on host SMT siblings)
+  const json unexplained = json::array({{{"pus", {0, 2}}, {"rtt_ns", 20.0}, {"class", "shared-l3"},
+                                         {"class_median_ns", 250.0}, {"floor_pair", false}}});
   add(gb_entry("shm/c2c_matrix/threads/store/manual_time", 260),
-      record("shm", "threads", "matrix", {}, {{"pus", {0, 1, 2, 3}}, {"rtt_ns", rtt}, {"diagonal_note", "same PU: time-shared"}}),
+      record("shm", "threads", "matrix", {},
+             {{"pus", {0, 1, 2, 3}}, {"rtt_ns", rtt}, {"diagonal_note", "same PU: time-shared"},
+              {"unexplained_cells", unexplained}, {"unexplained_note", "1 pair(s) measured more than 3x ..."}}),
       "shm/c2c_matrix/threads/store");
   // harness: five repetitions that disagree (CV above 5 %).
   const double reps[] = {20, 22, 25, 30, 35};
@@ -329,6 +336,9 @@ TEST(HtmlReport, SummaryShowsEveryNoiseWarning) {
             std::string::npos)
       << all;
   EXPECT_NE(all.find("built without NDEBUG"), std::string::npos) << all;  // Debian's libbenchmark
+  EXPECT_NE(all.find("shm/c2c_matrix/threads/store (1 pair, e.g. PU 0 ↔ PU 2 20 ns, shared-l3 median 250 ns)"),
+            std::string::npos)
+      << all;
   EXPECT_EQ(document["title"], "primbench report: " + kHostileHost);  // as text; the page escapes it
 
   json release = fixture_results();
@@ -384,6 +394,10 @@ TEST(HtmlReport, FamiliesGetTheChartsTheirResultsSupport) {
   ASSERT_TRUE(heatmap);
   EXPECT_EQ((*heatmap)["cells"].size(), 15u);  // 4 x 4 less the cell not measured
   EXPECT_EQ((*heatmap)["x_categories"][3], "PU 3");
+  // The colour scale spans the cross-PU cells (20-350 ns), not the 1300 ns diagonal.
+  EXPECT_EQ((*heatmap)["color_range"], json({20.0, 350.0}));
+  const std::string heatmap_notes = (*heatmap)["note"].dump();
+  EXPECT_NE(heatmap_notes.find("1 pair(s) measured more than 3x"), std::string::npos) << heatmap_notes;
 }
 
 TEST(HtmlReport, UnavailableAndFailedBenchmarksAreListedWithTheirReason) {
@@ -416,11 +430,25 @@ TEST(HtmlReport, TopologyPictureIsEmbeddedOrItsAbsenceExplained) {
 TEST(HtmlReport, RunDirectoryPictureIsPreferredAndItsViewBoxRepaired) {
   const fs::path dir = test::scratch_dir("html-topology");
   std::ofstream(dir / kTopologySvgFile) << "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 195px 324px'/>";
-  const TopologyPicture picture = topology_picture(dir, "some-other-host");
+  const TopologyPicture picture = topology_picture(dir, "some-other-host", "");
   EXPECT_NE(picture.svg.find("viewBox='0 0 195 324'"), std::string::npos) << picture.svg;
   EXPECT_NE(picture.note.find("when the run started"), std::string::npos);
   fs::remove_all(dir);
-  EXPECT_TRUE(topology_picture(dir, "some-other-host").svg.empty());
+  EXPECT_TRUE(topology_picture(dir, "some-other-host", "").svg.empty());
+}
+
+TEST(HtmlReport, ALiveDrawingNeedsThisHostAndThisTopology) {
+  const fs::path dir = test::scratch_dir("html-topology-live");  // no recorded picture in it
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  // Cloud VMs share names: the same name with another machine's topology is another machine.
+  const TopologyPicture other = topology_picture(dir, host, "16 PUs, 16 cores, 1 package; bindings real (live)");
+  EXPECT_TRUE(other.svg.empty());
+  EXPECT_NE(other.note.find("not the one measured"), std::string::npos) << other.note;
+  const TopologyPicture same = topology_picture(dir, host, topology_summary(Topology::load("live")));
+  EXPECT_EQ(same.note.find("not the one measured"), std::string::npos) << same.note;
+  EXPECT_TRUE(!same.svg.empty() || same.note.find("lstopo not available") != std::string::npos) << same.note;
+  fs::remove_all(dir);
 }
 
 TEST(HtmlReport, PlainGoogleBenchmarkFileStillGetsAReport) {

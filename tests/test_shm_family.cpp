@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "benches/shm/c2c_matrix_outliers.hpp"
 #include "benches/shm/c2c_matrix_plan.hpp"
 #include "benches/shm/c2c_matrix_run.hpp"
 #include "benches/shm/counters.hpp"
@@ -31,6 +32,17 @@ std::map<std::string, std::size_t> cells_per_class(const MatrixLayout& layout) {
   std::map<std::string, std::size_t> out;
   for (const MatrixCell& c : layout.cells) ++out[c.cls ? std::string(to_string(*c.cls)) : "none"];
   return out;
+}
+
+// A round trip per class on kSmallMachine, so floors, means and outliers can be predicted.
+const std::map<std::string, double> kSmallMachineByClass{
+    {"same-pu", 900}, {"smt", 20}, {"shared-l3", 40}, {"cross-l3", 80}, {"cross-package", 160}};
+
+// One value per class, as the reported topology predicts them.
+std::vector<double> cells_by_class(const MatrixLayout& layout, const std::map<std::string, double>& by_class) {
+  std::vector<double> cells;
+  for (const MatrixCell& c : layout.cells) cells.push_back(by_class.at(std::string(to_string(*c.cls))));
+  return cells;
 }
 
 // --- the matrix's shape, on synthetic topologies ----------------------------
@@ -104,10 +116,8 @@ TEST(ShmMatrixPlan, TheResultIsASymmetricMatrixWithFloorsKeyedByClass) {
   const Topology topo = Topology::load(kSmallMachine);
   const MatrixLayout layout = plan_c2c_matrix(topo, plan_pairs(topo));
   // A value per class, so floors and means can be predicted; one cell unmeasured.
-  const std::map<std::string, double> by_class{
-      {"same-pu", 900}, {"smt", 20}, {"shared-l3", 40}, {"cross-l3", 80}, {"cross-package", 160}};
-  std::vector<double> cells;
-  for (const MatrixCell& c : layout.cells) cells.push_back(by_class.at(std::string(to_string(*c.cls))));
+  const std::map<std::string, double>& by_class = kSmallMachineByClass;
+  std::vector<double> cells = cells_by_class(layout, by_class);
   const std::size_t missing = layout.cell_index(14, 15);
   ASSERT_EQ(layout.cells[missing].cls, PairClass::smt);
   cells[missing] = std::numeric_limits<double>::quiet_NaN();
@@ -138,6 +148,46 @@ TEST(ShmMatrixPlan, TheResultIsASymmetricMatrixWithFloorsKeyedByClass) {
   // The benchmark's time: the mean over distinct-PU cells, diagonal excluded.
   const double expected_mean = (7 * 20.0 + 16 * 40.0 + 32 * 80.0 + 64 * 160.0) / 119.0;
   EXPECT_DOUBLE_EQ(mean_pair_rtt(layout, cells), expected_mean);
+}
+
+TEST(ShmMatrixPlan, PairsFarFromTheirClassAreListedAndAFloorPairAmongThemIsNamed) {
+  const Topology topo = Topology::load(kSmallMachine);
+  const MatrixLayout layout = plan_c2c_matrix(topo, plan_pairs(topo));
+  const std::map<std::string, double>& by_class = kSmallMachineByClass;
+  std::vector<double> cells = cells_by_class(layout, by_class);
+  nlohmann::json clean = matrix_extra(topo, layout, cells, "store", std::vector<int>(16, 0));
+  add_unexplained_cells(clean, layout, cells);
+  EXPECT_TRUE(clean["unexplained_cells"].empty()) << "a matrix its topology explains lists nothing";
+  EXPECT_FALSE(clean.contains("unexplained_note"));
+
+  // A cross-package pair answering like SMT siblings (a VM's vCPUs on one host
+  // core), a shared-l3 floor pair 10x slow, a cross-l3 pair just inside 3x.
+  cells[layout.cell_index(3, 12)] = 20;
+  cells[layout.cell_index(0, 2)] = 400;
+  cells[layout.cell_index(0, 4)] = 80 * 2.9;
+  nlohmann::json extra = matrix_extra(topo, layout, cells, "store", std::vector<int>(16, 0));
+  add_unexplained_cells(extra, layout, cells);
+  const nlohmann::json& listed = extra["unexplained_cells"];
+  ASSERT_EQ(listed.size(), 2u) << listed;
+  EXPECT_EQ(listed[0]["pus"], (std::vector<unsigned>{0, 2}));
+  EXPECT_EQ(listed[0]["class"], "shared-l3");
+  EXPECT_EQ(listed[0]["class_median_ns"], 40.0);
+  EXPECT_EQ(listed[0]["floor_pair"], true) << "(0, 2) is the pair every shared-l3 benchmark uses";
+  EXPECT_EQ(listed[1]["pus"], (std::vector<unsigned>{3, 12}));
+  EXPECT_EQ(listed[1]["rtt_ns"], 20.0);
+  EXPECT_EQ(listed[1]["class"], "cross-package");
+  EXPECT_EQ(listed[1]["floor_pair"], false);
+  const std::string note = extra["unexplained_note"];
+  EXPECT_NE(note.find("2 pair(s)"), std::string::npos) << note;
+  EXPECT_NE(note.find("floor pair of shared-l3"), std::string::npos) << note;
+}
+
+TEST(ShmMatrixPlan, AClassOfFewerThanThreeMeasuredPairsJudgesNone) {
+  const Topology topo = Topology::load("synthetic:pack:1 l3:2 core:1 pu:1");  // one pair of distinct PUs
+  const MatrixLayout layout = plan_c2c_matrix(topo, plan_pairs(topo));
+  ASSERT_EQ(layout.cells.size(), 3u);
+  std::vector<double> cells{1000, 1, 1000};  // the one pair: far below anything, and still no median to judge it
+  EXPECT_TRUE(unexplained_cells(layout, cells).empty());
 }
 
 TEST(ShmMatrixPlan, TheCellBudgetKeepsTheWholeMatrixBounded) {

@@ -78,6 +78,9 @@ std::string headline(const BenchmarkOutcome& b) {
     if (e.value("run_type", "") != "iteration") continue;
     std::string line = fmt::format("{:.4g} {}/op", e.value("real_time", 0.0), e.value("time_unit", "ns"));
     if (e.contains("p99_ns")) line += fmt::format(", p50 {:.4g} ns, p99 {:.4g} ns", e.value("p50_ns", 0.0), e.value("p99_ns", 0.0));
+    // A core-to-core matrix whose cells the topology does not explain (a VM's vCPUs): say so now, not only in the report.
+    if (const double n = e.value("unexplained_cells", 0.0); n > 0)
+      line += fmt::format("; {} pair(s) far from their placement class (see the report)", n);
     return line;
   }
   return "no entries";

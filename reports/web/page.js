@@ -199,6 +199,10 @@
 
   function heatmapOptions(block) {
     const values = block.cells.map((c) => c[2]);
+    // color_range: the span the report chose (the cross-PU cells); cells outside it are
+    // drawn grey in a second series the colour scale does not reach.
+    const range = block.color_range || [Math.min(...values), Math.max(...values)];
+    const inside = (c) => c[2] >= range[0] && c[2] <= range[1];
     const unit = block.value.unit;
     const n = Math.max(block.x_categories.length, block.y_categories.length);
     return Object.assign(baseOptions(), {
@@ -208,18 +212,20 @@
       yAxis: { type: 'category', data: block.y_categories, name: block.y.label, nameLocation: 'end',
         inverse: true, splitArea: { show: true } },
       visualMap: {
-        min: Math.min(...values), max: Math.max(...values), calculable: true, orient: 'vertical', right: 10,
+        min: range[0], max: range[1], calculable: true, orient: 'vertical', right: 10,
         top: 'middle', formatter: (v) => formatWithUnit(v, unit), text: [block.value.label, ''],
         inRange: { color: ['#f7fbff', '#6baed6', '#08306b'] },
+        seriesIndex: 0,
       },
       tooltip: Object.assign(baseOptions().tooltip, {
         formatter: (p) => block.y_categories[p.value[1]] + ' → ' + block.x_categories[p.value[0]] + ': ' +
           formatWithUnit(p.value[2], unit),
       }),
-      series: [{
-        type: 'heatmap', name: block.value.label, data: block.cells,
+      series: [block.cells.filter(inside), block.cells.filter((c) => !inside(c))].map((data, i) => ({
+        type: 'heatmap', name: block.value.label, data: data,
+        itemStyle: i ? { color: '#bdbdbd' } : {},
         label: { show: n <= 12, formatter: (p) => formatWithUnit(p.value[2], unit), fontSize: 10 },
-      }],
+      })),
     });
   }
 
