@@ -35,7 +35,8 @@ Usage: scripts/ring_vs_peers.py [--rounds 5] [--sizes 8,32,128,2048] [--class cr
        scripts/ring_vs_peers.py --pool run1.json run2.json ...
 --pool measures nothing: it judges the rounds of earlier runs (their --json
 files, one pair class) together, for a verdict across the machine's moods
-(a VM can spend minutes in one speed mode, and ratios differ by mode).
+(a VM can spend minutes in one speed mode, and ratios differ by mode); runs
+of different --sizes pool too, each size judged on the rounds that measured it.
 Exit: 0 when every goal is met (or met despite noise), 1 when one is missed (or within noise, or unstable),
 2 on bad input or a failed run.
 """
@@ -141,9 +142,11 @@ def goal_margin(ratio, larger_better):
 
 
 def judge(rounds, key, peers, larger_better):
-    """The verdict on one (class, measure, size) group over all rounds. Its
-    figures come from the rounds kept by the A/A control, or, where fewer than
-    half were kept ("unstable", "met despite noise"), from every round."""
+    """The verdict on one (class, measure, size) group over the rounds that
+    measured it (pooled runs may differ in sizes). Its figures come from the
+    rounds kept by the A/A control, or, where fewer than half were kept
+    ("unstable", "met despite noise"), from every round."""
+    rounds = [r for r in rounds if key in r]
     every = []
     for r in rounds:
         group = r[key]
@@ -158,7 +161,7 @@ def judge(rounds, key, peers, larger_better):
         every.append({"ours": mine, "best_peer": best, "peer": theirs[best], "ratio": mine / theirs[best],
                       "aa": aa_diff, "worst_case_met": goal_margin(slower / theirs[best], larger_better) >= 0})
     if not every:
-        return {"verdict": "no measurement", "kept_rounds": 0}
+        return {"verdict": "no measurement", "kept_rounds": 0, "rounds": len(rounds)}
     kept = [e for e in every if e["aa"] <= AA_LIMIT]
     if 2 * len(kept) < len(rounds):
         shown = every
@@ -172,13 +175,14 @@ def judge(rounds, key, peers, larger_better):
     ratios = [e["ratio"] for e in shown]
     names = [e["best_peer"] for e in shown]
     best_peer = max(set(names), key=names.count)
-    return {"verdict": verdict, "kept_rounds": len(kept), "ratios_by_round": ratios,
+    return {"verdict": verdict, "kept_rounds": len(kept), "rounds": len(rounds), "ratios_by_round": ratios,
             "median_ratio": statistics.median(ratios), "aa_noise": statistics.median(e["aa"] for e in shown),
             "best_peer": best_peer, "ours_median": statistics.median(e["ours"] for e in shown),
             "peer_median": statistics.median(e["peer"] for e in shown if e["best_peer"] == best_peer)}
 
 def pooled_rounds(paths):
-    """(pair class, sizes, rounds) from files written by --json, all of one pair class."""
+    """(pair class, sizes, rounds) from files written by --json, all of one pair
+    class; sizes is every size any of them measured (each judged on its own rounds)."""
     classes, rounds = set(), []
     for path in paths:
         try:
@@ -191,11 +195,11 @@ def pooled_rounds(paths):
             fail(f"{path}: not a file written by --json ({e.__class__.__name__}: {e})")
     if len(classes) != 1:
         fail(f"--pool: the files measured different pair classes ({', '.join(sorted(classes))})")
-    sizes = sorted({size for r in rounds for (_, _, size) in r})
-    expected = {(c, m, z) for c in CLASSES for m in MEASURES for z in sizes}
-    if any(set(r) != expected for r in rounds):
-        fail("--pool: the files measured different sizes (pool runs of the same --sizes)")
-    return classes.pop(), sizes, rounds
+    for r in rounds:  # a run measures every class and measure at each of its sizes
+        own = {size for (_, _, size) in r}
+        if set(r) != {(c, m, z) for c in CLASSES for m in MEASURES for z in own}:
+            fail("--pool: a round lacks some class or measure at its sizes (a file not written by --json?)")
+    return classes.pop(), sorted({size for r in rounds for (_, _, size) in r}), rounds
 
 
 def main():
@@ -230,7 +234,7 @@ def main():
                 r = v["ratios_by_round"]
                 print(f"{cls:5} {measure:7} {size:>6}  {v['ours_median']:>10.4g} {v['best_peer']:>15} "
                       f"{v['peer_median']:>9.4g}  {v['median_ratio']:>6.3f} {min(r):>5.2f}-{max(r):<5.2f} "
-                      f"{v['aa_noise']:>5.1%} {v['kept_rounds']:>2}/{len(rounds):<2} {v['verdict']} ({unit})")
+                      f"{v['aa_noise']:>5.1%} {v['kept_rounds']:>2}/{v['rounds']:<2} {v['verdict']} ({unit})")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"pair_class": pair_class, "aa_limit": AA_LIMIT,

@@ -1,6 +1,7 @@
 """scripts/ring_vs_peers.py's verdicts on known rounds: the A/A control, the
 noise floor and "met despite noise" decide as its docstring says, and --pool
-judges the rounds of several runs together (one pair class, the same sizes)."""
+judges the rounds of several runs together (one pair class; each size on the
+rounds that measured it)."""
 import contextlib
 import importlib.util
 import io
@@ -128,8 +129,18 @@ class Pool(unittest.TestCase):
     def test_runs_of_different_pair_classes_do_not_pool(self):
         self.assertIn("different pair classes", self.refused(run_file("cross-l3", [8], 1), run_file("smt", [8], 1)))
 
-    def test_runs_of_different_sizes_do_not_pool(self):
-        self.assertIn("different sizes", self.refused(run_file("cross-l3", [8], 1), run_file("cross-l3", [8, 32], 1)))
+    def test_runs_of_different_sizes_pool_each_size_on_the_rounds_that_measured_it(self):
+        pair_class, sizes, rounds = self.pool(run_file("cross-l3", [8], 2), run_file("cross-l3", [8, 32], 3))
+        self.assertEqual((sizes, len(rounds)), ([8, 32], 5))
+        both = ring_vs_peers.judge(rounds, ("spsc", "rtt", 8), PEERS, larger_better=False)
+        second_only = ring_vs_peers.judge(rounds, ("spsc", "rtt", 32), PEERS, larger_better=False)
+        self.assertEqual((both["kept_rounds"], both["rounds"]), (5, 5))
+        self.assertEqual((second_only["verdict"], second_only["kept_rounds"], second_only["rounds"]), ("met", 3, 3))
+
+    def test_a_round_lacking_a_measure_is_refused(self):
+        doc = run_file("cross-l3", [8], 1)
+        del doc["rounds"][0]["mpmc/stream/8"]
+        self.assertIn("lacks some class or measure", self.refused(doc))
 
     def test_a_file_not_written_by_the_script_is_refused(self):
         self.assertIn("not a file written by --json", self.refused('{"rounds": []}'))
