@@ -13,8 +13,9 @@ packages=(
   libboost-dev libconcurrentqueue-dev libreaderwriterqueue-dev libtbb-dev
 )
 if [[ ${1:-} == --test ]]; then
-  # chromium: the HTML report is checked in a real headless browser.
-  packages+=(googletest libgtest-dev procps chromium)
+  # chromium: the HTML report is checked in a real headless browser;
+  # patchelf: scripts/bundle.sh, whose folder a test runs from a copy.
+  packages+=(googletest libgtest-dev procps chromium patchelf)
 fi
 # Node.js and npm fetch the report's charting library; a machine that has
 # them from elsewhere (NodeSource) keeps its own. reports/web pins
