@@ -264,8 +264,8 @@ std::optional<json> core_to_core_heatmap(const BenchmarkView& view) {
   // until every cross-PU cell looked alike; the scale spans the cross-PU cells instead.
   if (lo && hi && *lo < *hi) {
     chart["color_range"] = {*lo, *hi};
-    add_note(chart, fmt::format("Colours span the pairs of distinct PUs ({:.0f}-{:.0f} ns); the diagonal (same PU) "
-                                "is drawn grey, outside that scale.",
+    add_note(chart, fmt::format("Colours span the pairs of distinct PUs ({:.0f}-{:.0f} ns); cells outside that range "
+                                "(the same-PU diagonal, unless a cross-PU pair is slower) are grey.",
                                 *lo, *hi));
   }
   for (const char* key : {"unexplained_note", "statistic", "sample_note", "diagonal_note", "symmetric_note"})

@@ -93,7 +93,7 @@ std::string unexplained_example(const std::string& name, const json& cells) {
   const json& c = cells.front();
   const json& pus = field(c, "pus");
   if (!pus.is_array() || pus.size() != 2 || !field(c, "rtt_ns").is_number() || !field(c, "class_median_ns").is_number())
-    return fmt::format("{} ({} pairs)", name, cells.size());
+    return fmt::format("{} ({})", name, plural(cells.size(), "pair", "pairs"));
   return fmt::format("{} ({}, e.g. PU {} ↔ PU {} {:.0f} ns, {} median {:.0f} ns)", name,
                      plural(cells.size(), "pair", "pairs"), text(pus[0]), text(pus[1]), c["rtt_ns"].get<double>(),
                      text(field(c, "class")), c["class_median_ns"].get<double>());
@@ -170,6 +170,7 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
     out.push_back("The run was interrupted: the report shows the benchmarks that finished.");
 
   std::vector<std::string> oversubscribed, misplaced, noisy, stolen, disturbed, failed, unexplained;
+  bool floor_pairs_unexplained = false;
   std::vector<std::pair<double, std::string>> stolen_by_share;
   bool any_repeated = false;
   for (const BenchmarkView& v : views) {
@@ -180,8 +181,10 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
     if (v.cv && *v.cv > kHighCv) noisy.push_back(fmt::format("{} ({:.1f} %)", v.base, *v.cv * 100));
     if (!v.noise_note.empty()) disturbed.push_back(v.base);
     if (v.steal_noisy && v.steal_share) stolen_by_share.emplace_back(*v.steal_share, v.base);
-    if (const json& cells = field(v.extra, "unexplained_cells"); cells.is_array() && !cells.empty())
+    if (const json& cells = field(v.extra, "unexplained_cells"); cells.is_array() && !cells.empty()) {
       unexplained.push_back(unexplained_example(v.base, cells));
+      for (const json& c : cells) floor_pairs_unexplained |= field(c, "floor_pair") == true;
+    }
   }
   // The worst first: on a busy host this list is long, and name_list shows five.
   std::sort(stolen_by_share.begin(), stolen_by_share.end(), std::greater<>());
@@ -212,9 +215,13 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
     out.push_back(fmt::format("{} saw the machine's speed change while measuring (their notes in the tables say how): {}.",
                               plural(disturbed.size(), "benchmark", "benchmarks"), name_list(disturbed)));
   if (!unexplained.empty())
-    out.push_back(fmt::format("The core-to-core matrix measured pairs of PUs that the reported topology does not "
-                              "explain (more than 3x from their placement class), so a class names where workers "
-                              "were pinned, not always what the hardware did (on a VM: vCPUs on host SMT siblings): {}.",
+    out.push_back(fmt::format("The core-to-core matrix measured pairs of PUs more than 3x from the median of their "
+                              "placement class: the topology the OS reports does not explain them (on a VM: vCPUs "
+                              "the host ran on SMT siblings of one core), so results labelled with a placement class "
+                              "may have run on such a pair{}: {}.",
+                              floor_pairs_unexplained ? " (one of them is a class's floor pair, which that class's "
+                                                        "benchmarks use: see the heatmap's note)"
+                                                      : "",
                               name_list(unexplained)));
   if (!any_repeated && !views.empty())
     out.push_back("Each benchmark ran once: no spread between repetitions can be shown. Run with "

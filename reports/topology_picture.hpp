@@ -35,7 +35,7 @@ bool record_topology_svg(const std::filesystem::path& dir);
 // `results_host` is this host and `results_topology` (the result file's
 // one-line topology summary, empty when it has none) is this machine's now;
 // else a note. Cloud VMs share host names ("vm", "localhost"): the name alone
-// once drew a 2-PU laptop VM into a report measured on 16 PUs.
+// once drew a 2-PU VM into a report measured on a 16-PU one.
 TopologyPicture topology_picture(const std::filesystem::path& run_dir, const std::string& results_host,
                                  const std::string& results_topology);
 

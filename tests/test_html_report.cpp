@@ -444,9 +444,13 @@ TEST(HtmlReport, ALiveDrawingNeedsThisHostAndThisTopology) {
   // Cloud VMs share names: the same name with another machine's topology is another machine.
   const TopologyPicture other = topology_picture(dir, host, "16 PUs, 16 cores, 1 package; bindings real (live)");
   EXPECT_TRUE(other.svg.empty());
-  EXPECT_NE(other.note.find("not the one measured"), std::string::npos) << other.note;
-  const TopologyPicture same = topology_picture(dir, host, topology_summary(Topology::load("live")));
-  EXPECT_EQ(same.note.find("not the one measured"), std::string::npos) << same.note;
+  EXPECT_NE(other.note.find("differs from the measured one"), std::string::npos) << other.note;
+  const std::string here = topology_summary(Topology::load("live"));
+  const TopologyPicture elsewhere = topology_picture(dir, "some-other-host", here);
+  EXPECT_TRUE(elsewhere.svg.empty()) << "the same shape on another host is another machine";
+  EXPECT_NE(elsewhere.note.find("different host"), std::string::npos) << elsewhere.note;
+  const TopologyPicture same = topology_picture(dir, host, here);
+  EXPECT_EQ(same.note.find("differs from the measured one"), std::string::npos) << same.note;
   EXPECT_TRUE(!same.svg.empty() || same.note.find("lstopo not available") != std::string::npos) << same.note;
   fs::remove_all(dir);
 }

@@ -173,6 +173,7 @@ TEST(ShmMatrixPlan, PairsFarFromTheirClassAreListedAndAFloorPairAmongThemIsNamed
   EXPECT_EQ(listed[0]["class"], "shared-l3");
   EXPECT_EQ(listed[0]["class_median_ns"], 40.0);
   EXPECT_EQ(listed[0]["floor_pair"], true) << "(0, 2) is the pair every shared-l3 benchmark uses";
+  EXPECT_EQ(listed[0]["floor_of"], nlohmann::json({"shared-l3"}));
   EXPECT_EQ(listed[1]["pus"], (std::vector<unsigned>{3, 12}));
   EXPECT_EQ(listed[1]["rtt_ns"], 20.0);
   EXPECT_EQ(listed[1]["class"], "cross-package");
@@ -182,11 +183,35 @@ TEST(ShmMatrixPlan, PairsFarFromTheirClassAreListedAndAFloorPairAmongThemIsNamed
   EXPECT_NE(note.find("floor pair of shared-l3"), std::string::npos) << note;
 }
 
+// 4 PUs, two cores per L3: shared-l3 holds 2 pairs, (0, 1) and (2, 3); cross-l3 the other 4.
+constexpr const char* kTwoL3s = "synthetic:pack:1 l3:2 core:2 pu:1";
+
 TEST(ShmMatrixPlan, AClassOfFewerThanThreeMeasuredPairsJudgesNone) {
-  const Topology topo = Topology::load("synthetic:pack:1 l3:2 core:1 pu:1");  // one pair of distinct PUs
+  const Topology topo = Topology::load(kTwoL3s);
   const MatrixLayout layout = plan_c2c_matrix(topo, plan_pairs(topo));
-  ASSERT_EQ(layout.cells.size(), 3u);
-  std::vector<double> cells{1000, 1, 1000};  // the one pair: far below anything, and still no median to judge it
+  std::vector<double> cells = cells_by_class(layout, {{"same-pu", 900}, {"shared-l3", 40}, {"cross-l3", 80}});
+  cells[layout.cell_index(0, 1)] = 1;  // 100x apart, and two pairs give no median to judge either by
+  cells[layout.cell_index(2, 3)] = 100;
+  EXPECT_TRUE(unexplained_cells(layout, cells).empty());
+}
+
+TEST(ShmMatrixPlan, AnEvenClassIsJudgedByTheMeanOfItsMiddleTwoAndThreeTimesItIsStillExplained) {
+  const Topology topo = Topology::load(kTwoL3s);
+  const MatrixLayout layout = plan_c2c_matrix(topo, plan_pairs(topo));
+  std::vector<double> cells = cells_by_class(layout, {{"same-pu", 900}, {"shared-l3", 40}, {"cross-l3", 80}});
+  // cross-l3's median is (20 + 40) / 2 = 30: 9.5 and 95 are beyond 3x of it, and would
+  // not both be with either middle value alone (20: 9.5 is not; 40: 95 is not).
+  cells[layout.cell_index(0, 2)] = 9.5;
+  cells[layout.cell_index(0, 3)] = 20;
+  cells[layout.cell_index(1, 2)] = 40;
+  cells[layout.cell_index(1, 3)] = 95;
+  std::vector<UnexplainedCell> listed = unexplained_cells(layout, cells);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].rtt_ns, 9.5);
+  EXPECT_EQ(listed[1].rtt_ns, 95);
+  EXPECT_EQ(listed[0].class_median_ns, 30);
+  cells[layout.cell_index(0, 2)] = 10;  // exactly 3x below: still explained
+  cells[layout.cell_index(1, 3)] = 90;  // exactly 3x above
   EXPECT_TRUE(unexplained_cells(layout, cells).empty());
 }
 

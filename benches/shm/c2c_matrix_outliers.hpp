@@ -37,7 +37,10 @@ struct UnexplainedCell {
   double rtt_ns = 0;
   PairClass cls{};
   double class_median_ns = 0;
-  bool floor_pair = false;  // the class's representative pair: its floor is this cell
+  // The classes whose representative pair this is (their floor is this cell, and
+  // every benchmark of those classes ran on it); a pair can represent a class
+  // other than its first one (cross-numa's pair is also cross-package).
+  std::vector<PairClass> floor_of;
 };
 
 inline std::vector<UnexplainedCell> unexplained_cells(const MatrixLayout& layout, std::span<const double> cell_ns) {
@@ -60,9 +63,10 @@ inline std::vector<UnexplainedCell> unexplained_cells(const MatrixLayout& layout
     if (layout.diagonal(cell) || !cell.cls || !std::isfinite(cell_ns[i]) || !medians.count(*cell.cls)) continue;
     const double median = medians.at(*cell.cls), v = cell_ns[i];
     if (v * kUnexplainedFactor >= median && v <= median * kUnexplainedFactor) continue;
-    const bool floor = std::any_of(layout.representatives.begin(), layout.representatives.end(),
-                                   [i](const ClassRepresentative& r) { return r.cell == i; });
-    out.push_back({layout.pus[cell.row], layout.pus[cell.col], v, *cell.cls, median, floor});
+    std::vector<PairClass> floor_of;
+    for (const ClassRepresentative& r : layout.representatives)
+      if (r.cell == i) floor_of.push_back(r.cls);
+    out.push_back({layout.pus[cell.row], layout.pus[cell.col], v, *cell.cls, median, std::move(floor_of)});
   }
   return out;
 }
@@ -73,12 +77,17 @@ inline void add_unexplained_cells(nlohmann::json& extra, const MatrixLayout& lay
   nlohmann::json list = nlohmann::json::array();
   std::vector<std::string> floors;
   for (const UnexplainedCell& c : cells) {
+    nlohmann::json floor_of = nlohmann::json::array();
+    for (PairClass f : c.floor_of) {
+      floor_of.push_back(std::string(to_string(f)));
+      floors.emplace_back(to_string(f));
+    }
     list.push_back({{"pus", {c.pu_a, c.pu_b}},
                     {"rtt_ns", c.rtt_ns},
                     {"class", std::string(to_string(c.cls))},
                     {"class_median_ns", c.class_median_ns},
-                    {"floor_pair", c.floor_pair}});
-    if (c.floor_pair) floors.emplace_back(to_string(c.cls));
+                    {"floor_pair", !c.floor_of.empty()},
+                    {"floor_of", std::move(floor_of)}});
   }
   extra["unexplained_cells"] = std::move(list);
   if (cells.empty()) return;

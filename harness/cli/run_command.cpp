@@ -80,7 +80,7 @@ std::string headline(const BenchmarkOutcome& b) {
     if (e.contains("p99_ns")) line += fmt::format(", p50 {:.4g} ns, p99 {:.4g} ns", e.value("p50_ns", 0.0), e.value("p99_ns", 0.0));
     // A core-to-core matrix whose cells the topology does not explain (a VM's vCPUs): say so now, not only in the report.
     if (const double n = e.value("unexplained_cells", 0.0); n > 0)
-      line += fmt::format("; {} pair(s) far from their placement class (see the report)", n);
+      line += fmt::format("; {} pair(s) more than 3x from their placement class's median (see the report)", n);
     return line;
   }
   return "no entries";

@@ -211,19 +211,22 @@
         nameGap: 30, splitArea: { show: true } },
       yAxis: { type: 'category', data: block.y_categories, name: block.y.label, nameLocation: 'end',
         inverse: true, splitArea: { show: true } },
-      visualMap: {
+      // ECharts' heatmap needs a visualMap for every series: the second, hidden, paints grey.
+      visualMap: [{
         min: range[0], max: range[1], calculable: true, orient: 'vertical', right: 10,
         top: 'middle', formatter: (v) => formatWithUnit(v, unit), text: [block.value.label, ''],
         inRange: { color: ['#f7fbff', '#6baed6', '#08306b'] },
         seriesIndex: 0,
-      },
+      }, {
+        show: false, min: Math.min(...values), max: Math.max(...values), inRange: { color: ['#bdbdbd'] },
+        seriesIndex: 1,
+      }],
       tooltip: Object.assign(baseOptions().tooltip, {
         formatter: (p) => block.y_categories[p.value[1]] + ' → ' + block.x_categories[p.value[0]] + ': ' +
           formatWithUnit(p.value[2], unit),
       }),
       series: [block.cells.filter(inside), block.cells.filter((c) => !inside(c))].map((data, i) => ({
         type: 'heatmap', name: block.value.label, data: data,
-        itemStyle: i ? { color: '#bdbdbd' } : {},
         label: { show: n <= 12, formatter: (p) => formatWithUnit(p.value[2], unit), fontSize: 10 },
       })),
     });
