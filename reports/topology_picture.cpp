@@ -85,16 +85,16 @@ TopologyPicture topology_picture(const fs::path& run_dir, const std::string& res
     picture.svg = text.str();
     fix_viewbox_units(picture.svg);
     picture.note = "Drawn by hwloc's lstopo on the measured machine when the run started.";
-  } else if (const std::string live = live_topology_summary();
-             !live.empty() && !results_topology.empty() && results_topology != live) {
-    // Another machine of the same name, or this one seen through another
-    // cgroup, HWLOC_XMLFILE or hwloc version: either way a drawing made now
-    // would not show what was measured.
-    picture.note = fmt::format("No topology picture: the run recorded none (lstopo was not available when it ran), "
-                               "and the topology here ({}) differs from the measured one ({}).",
-                               live, results_topology);
   } else if (!results_host.empty() && results_host == this_host()) {
-    if (auto svg = draw_live_topology_svg()) {
+    const std::string live = live_topology_summary();
+    if (!live.empty() && !results_topology.empty() && results_topology != live) {
+      // Another machine of the same name, or this one seen through another
+      // cgroup, HWLOC_XMLFILE or hwloc version: either way a drawing made now
+      // would not show what was measured.
+      picture.note = fmt::format("No topology picture: the run recorded none (lstopo was not available when it "
+                                 "ran), and the topology here ({}) differs from the measured one ({}).",
+                                 live, results_topology);
+    } else if (auto svg = draw_live_topology_svg()) {
       picture.svg = std::move(*svg);
       picture.note = "Drawn by hwloc's lstopo on this host when the report was written (the run recorded no "
                      "picture): if the machine changed since the run, so did the picture.";

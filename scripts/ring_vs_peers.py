@@ -215,7 +215,8 @@ def main():
                 rounds.append(one_round(a.primbench, pair_class, a.sizes, work, peers_reversed=r % 2 == 1))
                 print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
 
-    print(f"rings vs packaged peers, threads, {pair_class}, {a.rounds} rounds{' pooled (kept: of the rounds that measured that size)' if a.pool else ''} (ratio = ours / best peer of the "
+    pooled = " pooled (kept: of the rounds that measured that size)" if a.pool else ""
+    print(f"rings vs packaged peers, threads, {pair_class}, {a.rounds} rounds{pooled} (ratio = ours / best peer of the "
           f"round; goal: stream >= 1.0, rtt <= 1.0; A/A = our ring against itself, rounds above "
           f"{AA_LIMIT:.0%} left out)")
     print(f"{'class':5} {'measure':7} {'size':>6}  {'ours':>10} {'best peer':>25}  "

@@ -4,9 +4,9 @@
 // reports, and cells of one class should measure alike. On a virtual machine
 // they need not: the hypervisor places vCPUs on host threads of its own
 // choosing and may move them. On a 16-vCPU cloud VM (hwloc: 16 cores, one
-// L3, no SMT) most shared-l3 cells measured 120-220 ns while one or two pairs
-// answered in 17-23 ns — host SMT siblings — and which pairs did changed
-// between the matrix's variants, a minute apart. A user reading "shared-l3"
+// L3, no SMT) most shared-l3 cells measured 120-220 ns while one to five pairs
+// per matrix answered in 14-24 ns — host SMT siblings — and which pairs did
+// changed from one matrix to the next, a minute apart. A user reading "shared-l3"
 // must be told, and the class's floor (the one pair the other families use)
 // is only trustworthy when that pair is not such a cell.
 #pragma once
