@@ -49,7 +49,9 @@ void compare_inputs(Bytes data) {
   const auto base = read(text.substr(0, nul), "base.json");
   const auto candidate = read(text.substr(nul + 1), "new.json");
   if (!base || !candidate) return;
-  const Comparison comparison = compare_results(*base, *candidate, CompareOptions{.bootstrap_resamples = 100});
+  CompareOptions options;
+  options.bootstrap_resamples = 100;  // enough to exercise the interval, fast enough to fuzz
+  const Comparison comparison = compare_results(*base, *candidate, options);
   const CompareSources sources{"base.json", "new.json", {}, {}};
   for (CompareFormat format : {CompareFormat::terminal, CompareFormat::markdown, CompareFormat::json})
     format_comparison(comparison, sources, format, true);

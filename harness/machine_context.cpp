@@ -247,15 +247,6 @@ void read_kernel_and_host(const MachineContextSources& sources, MachineContext& 
   if (page > 0) context.page_size_bytes = static_cast<std::uint64_t>(page);
 }
 
-std::string utc_now_iso8601() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  if (gmtime_r(&now, &utc) == nullptr) return "unknown";
-  char text[32] = {};
-  if (std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0) return "unknown";
-  return text;
-}
-
 // ---------------------------------------------------------------------------
 // Virtualisation and containers
 // ---------------------------------------------------------------------------
@@ -940,6 +931,15 @@ nlohmann::json to_json(const MachineContext& context) {
   nlohmann::json out;
   to_json(out, context);
   return out;
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  if (gmtime_r(&now, &utc) == nullptr) return "unknown";
+  char text[32] = {};
+  if (std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0) return "unknown";
+  return text;
 }
 
 }  // namespace primbench

@@ -136,4 +136,7 @@ nlohmann::json to_json(const MachineContext& context);
 void to_json(nlohmann::json& out, const MachineContext& context);
 void to_json(nlohmann::json& out, const LoadAverage& load);
 
+// The time now, UTC, as 2024-05-01T12:00:00Z ("unknown" if the clock cannot be read).
+std::string utc_now_iso8601();
+
 }  // namespace primbench

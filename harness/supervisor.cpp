@@ -40,6 +40,18 @@ void kill_and_reap_group(pid_t pgid) {
   }
 }
 
+// Passes an interruption on to the child's group and waits up to `grace` for
+// the child to exit; true (and the status) when it did.
+bool interrupt_and_wait(pid_t pid, std::chrono::milliseconds grace, int& status) {
+  kill(-pid, SIGINT);
+  const auto give_up = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < give_up) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
 struct SpawnFileActions {
   posix_spawn_file_actions_t actions;
   SpawnFileActions() { posix_spawn_file_actions_init(&actions); }
@@ -114,6 +126,10 @@ ChildOutcome run_child(const ChildSpec& spec) {
     if (interrupted() || elapsed > spec.timeout) {
       out.interrupted = interrupted();
       out.timed_out = !out.interrupted;
+      if (out.interrupted && spec.interrupt_grace.count() > 0 && interrupt_and_wait(pid, spec.interrupt_grace, status)) {
+        if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
+        if (WIFSIGNALED(status)) out.signal = WTERMSIG(status);
+      }
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -19,6 +19,10 @@ struct ChildSpec {
   std::string stdout_path;           // where the child's stdout goes (truncated)
   std::string stderr_path;           // and its stderr
   std::chrono::milliseconds timeout{60'000};
+  // When we are interrupted: 0 kills the child's group at once; more sends it
+  // SIGINT first and waits that long, for a child that cleans up after itself
+  // (a nested `primbench run` writes what it measured and unlinks its memory).
+  std::chrono::milliseconds interrupt_grace{0};
 };
 
 struct ChildOutcome {

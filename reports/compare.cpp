@@ -50,22 +50,104 @@ std::string unit_of(const BenchmarkRun& run, const std::string& metric) {
   return entry ? metric_unit(*entry, metric) : "";
 }
 
-// Why a significant change or an interval beyond the threshold alone did not
-// make a verdict: the row says which half of the rule held.
-std::string noise_note(const MetricComparison& row, const Comparison& c) {
-  const bool significant = row.test->p_value < c.options.alpha;
-  const bool beyond = *row.change_low > c.options.threshold || *row.change_high < -c.options.threshold;
-  if (significant && !beyond)
-    return fmt::format("significant (p = {:.3g}) but the interval reaches inside +/-{:g} %", row.test->p_value,
-                       c.options.threshold * 100);
-  if (!significant && beyond)
-    return fmt::format("interval beyond +/-{:g} % but p = {:.3g} >= {:g}", c.options.threshold * 100,
-                       row.test->p_value, c.options.alpha);
-  return "";
+// The family of a benchmark: its name's first segment ("pipe", "queue", "py").
+std::string family_of(const std::string& benchmark) { return benchmark.substr(0, benchmark.find('/')); }
+
+std::string percent_text(double fraction) { return fmt::format("{:.1f} %", fraction * 100.0); }
+
+// Per (round, chunk) of a file written by `primbench ab`: the probe value sets
+// of the run that measured it (start and end).
+using RoundKey = std::pair<long, std::string>;
+using RoundProbes = std::map<RoundKey, std::vector<json>>;
+
+bool has_rounds(const json& doc) {
+  return doc.contains("primbench") && doc["primbench"].contains("rounds") && doc["primbench"]["rounds"].is_array() &&
+         !doc["primbench"]["rounds"].empty();
 }
 
-void decide(MetricComparison& row, const std::vector<double>& base, const std::vector<double>& candidate,
-            const Comparison& c) {
+RoundProbes round_probes(const json& doc) {
+  RoundProbes out;
+  for (const json& r : doc["primbench"]["rounds"]) {
+    auto& sets = out[{r.value("round", 0L), r.value("chunk", std::string())}];
+    if (!r.contains("probes") || !r["probes"].is_object()) continue;
+    for (const char* when : {"start", "end"})
+      if (r["probes"].contains(when) && r["probes"][when].contains("values")) sets.push_back(r["probes"][when]["values"]);
+  }
+  return out;
+}
+
+RoundKey round_of(const json& entry) { return {entry.value("round", 0L), entry.value("chunk", std::string())}; }
+
+// The median of `metric` per round (the median over that round's repetitions).
+std::map<RoundKey, double> round_medians(const BenchmarkRun& run, const std::string& metric) {
+  std::map<RoundKey, BenchmarkRun> by_round;
+  for (const auto& entry : run.repetitions) by_round[round_of(entry.get())].repetitions.push_back(entry);
+  std::map<RoundKey, double> out;
+  for (const auto& [key, part] : by_round) {
+    if (const std::vector<double> values = repetition_values(part, metric); !values.empty()) out[key] = median_of(values);
+  }
+  return out;
+}
+
+struct FileView {
+  const json& doc;
+  bool paired = false;
+  RoundProbes probes;
+};
+
+void decide_rounds(MetricComparison& row, const BenchmarkRun& base, const BenchmarkRun& candidate, const FileView& b,
+                   const FileView& n, const Comparison& c) {
+  const auto base_rounds = round_medians(base, row.metric), new_rounds = round_medians(candidate, row.metric);
+  std::vector<double> x, y;
+  std::string first_move;
+  for (const auto& [key, base_value] : base_rounds) {
+    const auto it = new_rounds.find(key);
+    if (it == new_rounds.end()) continue;
+    const auto base_probes = b.probes.find(key), new_probes = n.probes.find(key);
+    if (base_probes != b.probes.end() && new_probes != n.probes.end()) {
+      if (const auto moves = moved_probes(base_probes->second, new_probes->second); !moves.empty()) {
+        ++row.rounds_left_out;
+        if (first_move.empty()) first_move = fmt::format("round {}: {}", key.first, describe(moves.front()));
+        continue;
+      }
+    }
+    x.push_back(base_value);
+    y.push_back(it->second);
+  }
+  row.rounds = x.size();
+  row.base_repetitions = base.repetitions.size();
+  row.new_repetitions = candidate.repetitions.size();
+  const std::string left_out =
+      row.rounds_left_out ? fmt::format("; {} round(s) left out, the machine changed ({})", row.rounds_left_out, first_move) : "";
+  if (x.size() < c.options.min_rounds) {
+    row.verdict = row.rounds_left_out && x.size() + row.rounds_left_out >= c.options.min_rounds ? Verdict::machine_changed
+                                                                                                : Verdict::too_few_repetitions;
+    row.note = fmt::format("too few rounds to test ({} < {}){}", x.size(), c.options.min_rounds, left_out);
+    if (!x.empty()) row.change = median_of(y) / median_of(x) - 1.0;
+    return;
+  }
+  BootstrapOptions bootstrap;
+  bootstrap.resamples = c.options.bootstrap_resamples;
+  bootstrap.confidence = c.confidence;
+  bootstrap.seed ^= name_hash(row.benchmark + "\n" + row.metric);
+  const auto change = paired_round_change(x, y, bootstrap);
+  if (!change) {
+    row.note = "a value is not above zero: no relative change";
+    return;
+  }
+  row.base_median = median_of(x);
+  row.new_median = median_of(y);
+  row.change = change->change;
+  row.change_low = change->low;
+  row.change_high = change->high;
+  row.noise = change->round_noise;
+  const TTestResult test = one_sample_t_test(change->log_ratios);
+  row.test = RankTestResult{test.t, test.p_value, RankTestMethod::exact};
+  row.note = left_out.empty() ? "" : left_out.substr(2);
+}
+
+void decide_repetitions(MetricComparison& row, const std::vector<double>& base, const std::vector<double>& candidate,
+                        const Comparison& c) {
   row.base_repetitions = base.size();
   row.new_repetitions = candidate.size();
   const std::size_t fewest = std::min(base.size(), candidate.size());
@@ -89,30 +171,59 @@ void decide(MetricComparison& row, const std::vector<double>& base, const std::v
   row.change_low = change->low;
   row.change_high = change->high;
   row.test = mann_whitney_u(base, candidate);
-
-  row.verdict = classify_change(row.test->p_value, change->low, change->high, row.better, c.options);
-  if (row.verdict == Verdict::within_noise) row.note = noise_note(row, c);
 }
 
 MetricComparison compare_metric(const BenchmarkRun& base, const BenchmarkRun& candidate, const std::string& metric,
-                                const Comparison& c) {
+                                const FileView& b, const FileView& n, const Comparison& c) {
   MetricComparison row;
   row.benchmark = base.name;
   row.metric = metric;
   row.unit = unit_of(base, metric);
   row.better = metric_direction(metric).value_or(Better::lower);
-  const std::vector<double> b = repetition_values(base, metric);
-  const std::vector<double> n = repetition_values(candidate, metric);
+  row.threshold = threshold_for(row.benchmark, c.options);
+  const std::vector<double> bv = repetition_values(base, metric);
+  const std::vector<double> nv = repetition_values(candidate, metric);
   // Medians from the repetitions themselves, so they agree with the interval;
   // GB's median aggregate when a file has only aggregates.
-  row.base_median = b.empty() ? representative_value(base, metric) : std::optional(median_of(b));
-  row.new_median = n.empty() ? representative_value(candidate, metric) : std::optional(median_of(n));
+  row.base_median = bv.empty() ? representative_value(base, metric) : std::optional(median_of(bv));
+  row.new_median = nv.empty() ? representative_value(candidate, metric) : std::optional(median_of(nv));
   if (!row.base_median || !row.new_median) {
     row.note = fmt::format("no {} values in {}", metric, row.base_median ? "NEW" : "BASE");
     return row;
   }
-  decide(row, b, n, c);
+  if (c.paired_rounds) decide_rounds(row, base, candidate, b, n, c);
+  else decide_repetitions(row, bv, nv, c);
   return row;
+}
+
+// The verdict of a tested row, once its p-value is adjusted.
+void classify(MetricComparison& row, const Comparison& c) {
+  row.verdict = classify_change(*row.p_adjusted, *row.change_low, *row.change_high, row.better, row.threshold,
+                                c.options.alpha);
+  if (row.verdict == Verdict::undecidable) {
+    const std::string noise = row.noise ? fmt::format("round noise +-{}", percent_text(*row.noise))
+                                        : fmt::format("interval {:+.1f} to {:+.1f} %", *row.change_low * 100.0,
+                                                      *row.change_high * 100.0);
+    row.note = fmt::format("undecidable here ({}; threshold +-{}){}{}", noise, percent_text(row.threshold),
+                           row.note.empty() ? "" : "; ", row.note);
+  }
+}
+
+// Two separate runs: a change in the direction the machine's probes moved is
+// withheld, since the runs' repetitions cannot tell the two apart.
+void withhold_machine_changes(Comparison& c) {
+  if (c.machine_moves.empty()) return;
+  const bool any_slower = std::any_of(c.machine_moves.begin(), c.machine_moves.end(), [](const ProbeMove& m) { return m.slower(); });
+  const bool any_faster = std::any_of(c.machine_moves.begin(), c.machine_moves.end(), [](const ProbeMove& m) { return !m.slower(); });
+  const std::string why = describe(c.machine_moves.front());
+  for (auto& row : c.rows) {
+    if (row.verdict != Verdict::regression && row.verdict != Verdict::improvement) continue;
+    const bool took_longer = (row.verdict == Verdict::regression) == (row.better == Better::lower);
+    if (took_longer ? any_slower : any_faster) {
+      row.note = fmt::format("{} withheld: the machine changed between the runs ({})", verdict_name(row.verdict), why);
+      row.verdict = Verdict::machine_changed;
+    }
+  }
 }
 
 MetricComparison one_sided(const BenchmarkRun& run, Verdict verdict, std::string note) {
@@ -125,7 +236,8 @@ MetricComparison one_sided(const BenchmarkRun& run, Verdict verdict, std::string
   return row;
 }
 
-std::vector<MetricComparison> compare_run(const BenchmarkRun& base, const BenchmarkRun& candidate, const Comparison& c) {
+std::vector<MetricComparison> compare_run(const BenchmarkRun& base, const BenchmarkRun& candidate, const FileView& b,
+                                          const FileView& n, const Comparison& c) {
   if (base.error && candidate.error) {
     return {one_sided(candidate, Verdict::not_compared,
                       unavailable(*candidate.error) ? *candidate.error : fmt::format("failed in both: {}", *candidate.error))};
@@ -134,7 +246,7 @@ std::vector<MetricComparison> compare_run(const BenchmarkRun& base, const Benchm
   if (base.error) return {one_sided(candidate, Verdict::not_compared, fmt::format("failed in BASE: {}", *base.error))};
   std::vector<MetricComparison> rows;
   for (const std::string& metric : metrics_of(base, candidate, c.options.counters))
-    rows.push_back(compare_metric(base, candidate, metric, c));
+    rows.push_back(compare_metric(base, candidate, metric, b, n, c));
   return rows;
 }
 
@@ -172,6 +284,8 @@ std::string_view verdict_name(Verdict verdict) {
     case Verdict::regression: return "regression";
     case Verdict::improvement: return "improvement";
     case Verdict::within_noise: return "within noise";
+    case Verdict::undecidable: return "undecidable";
+    case Verdict::machine_changed: return "machine changed";
     case Verdict::too_few_repetitions: return "too few repetitions";
     case Verdict::failed: return "failed";
     case Verdict::not_compared: return "not compared";
@@ -184,16 +298,28 @@ void validate(const CompareOptions& o) {
   if (!(o.threshold >= 0.0 && std::isfinite(o.threshold)))
     throw UsageError(fmt::format("--threshold {} is not a fraction >= 0 (5 % is 0.05)", o.threshold));
   if (o.min_repetitions < 2) throw UsageError("--min-repetitions must be at least 2 (a rank test needs two values a side)");
+  if (o.min_rounds < 2) throw UsageError("--min-rounds must be at least 2");
   if (o.bootstrap_resamples < 100) throw UsageError("--bootstrap must be at least 100 resamples");
 }
 
-Verdict classify_change(double p_value, double low, double high, Better better, const CompareOptions& options) {
-  if (!(p_value < options.alpha)) return Verdict::within_noise;
-  const bool rose = low > options.threshold;
-  const bool fell = high < -options.threshold;
-  if (better == Better::lower ? rose : fell) return Verdict::regression;
-  if (better == Better::lower ? fell : rose) return Verdict::improvement;
-  return Verdict::within_noise;
+Verdict classify_change(double p_value, double low, double high, Better better, double threshold, double alpha) {
+  const bool rose = low > threshold;
+  const bool fell = high < -threshold;
+  if (p_value < alpha) {
+    if (better == Better::lower ? rose : fell) return Verdict::regression;
+    if (better == Better::lower ? fell : rose) return Verdict::improvement;
+  }
+  if (low >= -threshold && high <= threshold) return Verdict::within_noise;
+  return Verdict::undecidable;
+}
+
+double threshold_for(const std::string& benchmark, const CompareOptions& options) {
+  const auto it = options.family_thresholds.find(family_of(benchmark));
+  return it == options.family_thresholds.end() ? options.threshold : std::max(options.threshold, it->second);
+}
+
+std::size_t Comparison::tested() const {
+  return static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.test.has_value(); }));
 }
 
 std::map<Verdict, std::size_t> Comparison::counts() const {
@@ -207,6 +333,17 @@ Comparison compare_results(const nlohmann::json& base, const nlohmann::json& can
   Comparison c;
   c.options = options;
   c.confidence = 1.0 - options.alpha;
+  FileView b{base, false, {}}, n{candidate, false, {}};
+  c.paired_rounds = has_rounds(base) && has_rounds(candidate);
+  if (c.paired_rounds) {
+    b.probes = round_probes(base);
+    n.probes = round_probes(candidate);
+    std::set<long> rounds;
+    for (const auto& [key, sets] : b.probes) rounds.insert(key.first);
+    c.rounds = rounds.size();
+  } else {
+    c.machine_moves = moved_probes(run_probe_sets(base), run_probe_sets(candidate));
+  }
   const std::vector<BenchmarkRun> base_runs = benchmark_runs(base);
   const std::vector<BenchmarkRun> candidate_runs = benchmark_runs(candidate);
   std::map<std::string, const BenchmarkRun*> candidate_by_name;
@@ -216,7 +353,7 @@ Comparison compare_results(const nlohmann::json& base, const nlohmann::json& can
     const auto it = candidate_by_name.find(base_runs[i].name);
     rows_of[i] = it == candidate_by_name.end()
                      ? std::vector{one_sided(base_runs[i], Verdict::not_compared, "only in BASE")}
-                     : compare_run(base_runs[i], *it->second, c);
+                     : compare_run(base_runs[i], *it->second, b, n, c);
   });
   std::set<std::string> seen;
   for (std::size_t i = 0; i < base_runs.size(); ++i) {
@@ -226,6 +363,19 @@ Comparison compare_results(const nlohmann::json& base, const nlohmann::json& can
   for (const auto& run : candidate_runs) {
     if (!seen.contains(run.name)) c.rows.push_back(one_sided(run, Verdict::not_compared, "only in NEW"));
   }
+  // Hundreds of benchmarks are tested at once: the p-values are adjusted
+  // together, so the false discoveries stay a share alpha of the discoveries.
+  std::vector<double> p_values;
+  for (const auto& row : c.rows)
+    if (row.test) p_values.push_back(row.test->p_value);
+  const std::vector<double> adjusted = benjamini_hochberg(p_values);
+  std::size_t next = 0;
+  for (auto& row : c.rows) {
+    if (!row.test) continue;
+    row.p_adjusted = adjusted[next++];
+    classify(row, c);
+  }
+  withhold_machine_changes(c);
   return c;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/color.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -23,12 +24,13 @@ std::string interval(const MetricComparison& row) {
   return fmt::format("[{:+.1f}, {:+.1f}] %", *row.change_low * 100.0, *row.change_high * 100.0);
 }
 
+// The adjusted p-value the verdict used. The normal approximation is marked:
+// with ties or many values the p-value is an approximation, not the exact tail.
 std::string p_value_text(const MetricComparison& row) {
   if (!row.test) return "";
-  // The normal approximation is marked: with ties or many repetitions the
-  // p-value is an approximation, not the exact tail.
   const char* mark = row.test->method == RankTestMethod::normal_approximation ? "~" : "";
-  return row.test->p_value < 1e-4 ? fmt::format("{}<0.0001", mark) : fmt::format("{}{:.4f}", mark, row.test->p_value);
+  const double p = row.p_adjusted.value_or(row.test->p_value);
+  return p < 1e-4 ? fmt::format("{}<0.0001", mark) : fmt::format("{}{:.4f}", mark, p);
 }
 
 std::string median_text(const std::optional<double>& value, const std::string& unit) {
@@ -36,6 +38,7 @@ std::string median_text(const std::optional<double>& value, const std::string& u
 }
 
 std::string repetitions_text(const MetricComparison& row) {
+  if (row.rounds || row.rounds_left_out) return fmt::format("{} rounds", row.rounds);
   if (row.base_repetitions == 0 && row.new_repetitions == 0) return "";
   return fmt::format("{}/{}", row.base_repetitions, row.new_repetitions);
 }
@@ -60,19 +63,40 @@ std::string summary_line(const Comparison& c) {
     return it == counts.end() ? std::size_t{0} : it->second;
   };
   std::vector<std::string> parts;
-  for (Verdict v : {Verdict::regression, Verdict::improvement, Verdict::within_noise, Verdict::too_few_repetitions,
-                    Verdict::failed, Verdict::not_compared}) {
-    parts.push_back(fmt::format("{} {}", count(v), verdict_name(v)));
+  for (Verdict v : kAllVerdicts) {
+    if (const std::size_t n = count(v); n || v == Verdict::regression || v == Verdict::improvement)
+      parts.push_back(fmt::format("{} {}", n, verdict_name(v)));
   }
-  return fmt::format("{}", fmt::join(parts, ", "));
+  return fmt::format("{}; {} of {} rows tested{}", fmt::join(parts, ", "), c.tested(), c.rows.size(),
+                     c.paired_rounds ? fmt::format(" over {} rounds", c.rounds) : " over repetitions");
 }
 
 std::string rule_line(const Comparison& c) {
+  const std::string unit =
+      c.paired_rounds
+          ? fmt::format("the candidate / base ratio of each round (rounds of primbench ab; a round whose machine probes "
+                        "moved more than {:g}x is left out): two-sided paired t-test on the log ratios, bootstrap "
+                        "interval of the median ratio; fewer than {} rounds are not tested",
+                        kProbeMoveFactor, c.options.min_rounds)
+          : fmt::format("repetitions of two separate runs: two-sided Mann-Whitney U test, bootstrap interval of the "
+                        "median change; fewer than {} repetitions a side are not tested; repetitions in one process "
+                        "share the machine's state: for a CI verdict use primbench ab",
+                        c.options.min_repetitions);
   return fmt::format(
-      "regression / improvement: two-sided Mann-Whitney U p < {:g} and the whole {:g} % bootstrap interval of the "
-      "median change beyond +/-{:g} %; fewer than {} repetitions a side are not tested; ~p: normal approximation "
-      "(ties or > {} repetitions), else exact",
-      c.options.alpha, c.confidence * 100.0, c.options.threshold * 100.0, c.options.min_repetitions, kExactRankTestMaxN);
+      "{}. regression / improvement: Benjamini-Hochberg adjusted p < {:g} and the whole {:g} % interval beyond the "
+      "threshold (+/-{:g} %{}); within noise: the whole interval inside it; undecidable: neither; ~p: normal "
+      "approximation",
+      unit, c.options.alpha, c.confidence * 100.0, c.options.threshold * 100.0,
+      c.options.family_thresholds.empty() ? "" : ", raised per family to its A/A noise");
+}
+
+// "machine changed: c2c_rtt/cross-l3 moved from 79 ns to 474 ns; ..." or "".
+std::string machine_line(const Comparison& c) {
+  if (c.machine_moves.empty()) return "";
+  std::vector<std::string> moves;
+  for (const auto& m : c.machine_moves) moves.push_back(describe(m));
+  return fmt::format("machine changed between the runs: {}; changes in that direction are withheld",
+                     fmt::join(moves, "; "));
 }
 
 std::string fact_of(const std::vector<std::pair<std::string, std::string>>& facts, const std::string& label) {
@@ -118,7 +142,9 @@ Tone tone_of(Verdict v) {
     case Verdict::regression:
     case Verdict::failed: return Tone::bad;
     case Verdict::improvement: return Tone::good;
-    case Verdict::too_few_repetitions: return Tone::warn;
+    case Verdict::too_few_repetitions:
+    case Verdict::machine_changed:
+    case Verdict::undecidable: return Tone::warn;
     default: return Tone::plain;
   }
 }
@@ -183,6 +209,7 @@ std::string terminal_comparison(const Comparison& c, const CompareSources& s, bo
     table.add(row_cells(row), tones);
   }
   out += fmt::format("\n{}\n{}\n{}\n", table.render(colour), summary_line(c), rule_line(c));
+  if (const std::string machine = machine_line(c); !machine.empty()) out += paint(machine, Tone::warn, colour) + "\n";
   return out;
 }
 
@@ -203,12 +230,14 @@ std::string md_code(const std::string& text) {
   return fmt::format("`{}`", out);
 }
 
+std::string md_line(const std::vector<std::string>& cells) { return fmt::format("| {} |\n", fmt::join(cells, " | ")); }
+
 std::string md_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                      const std::string& alignment) {
-  std::string out = fmt::format("| {} |\n|", fmt::join(header, " | "));
+  std::string out = md_line(header) + "|";
   for (char a : alignment) out += a == 'r' ? " ---: |" : " --- |";
   out += "\n";
-  for (const auto& r : rows) out += fmt::format("| {} |\n", fmt::join(r, " | "));
+  for (const auto& r : rows) out += md_line(r);
   return out;
 }
 
@@ -218,6 +247,7 @@ std::string md_verdict(Verdict v) {
     case Verdict::improvement: return "🟢 **improvement**";
     case Verdict::failed: return "❌ **failed**";
     case Verdict::too_few_repetitions: return "⚠️ too few repetitions";
+    case Verdict::machine_changed: return "⚠️ machine changed";
     default: return std::string(verdict_name(v));
   }
 }
@@ -231,13 +261,58 @@ std::vector<std::string> md_row(const MetricComparison& row) {
   return cells;
 }
 
+// A pull-request comment holds 65,536 characters: the verdicts, the counts
+// and the largest changes come first; what does not fit is left to the JSON.
+constexpr std::size_t kMarkdownBudget = 60'000;
+constexpr std::size_t kMarkdownTopRows = 40;
+
+bool notable(Verdict v) {
+  return v == Verdict::regression || v == Verdict::improvement || v == Verdict::failed || v == Verdict::machine_changed;
+}
+
+// Rows in order of how much they matter: notable verdicts first, then by the
+// size of the change.
+std::vector<const MetricComparison*> by_importance(const Comparison& c) {
+  std::vector<const MetricComparison*> rows;
+  for (const auto& row : c.rows) rows.push_back(&row);
+  std::stable_sort(rows.begin(), rows.end(), [](const MetricComparison* a, const MetricComparison* b) {
+    if (notable(a->verdict) != notable(b->verdict)) return notable(a->verdict);
+    return std::fabs(a->change.value_or(0.0)) > std::fabs(b->change.value_or(0.0));
+  });
+  return rows;
+}
+
+// Adds rows to a table while the text stays within `budget`; returns the
+// rows left out.
+std::size_t md_rows_within(std::string& out, const std::vector<std::string>& header, const std::string& alignment,
+                           const std::vector<const MetricComparison*>& rows, std::size_t budget) {
+  std::string table = md_table(header, {}, alignment);
+  std::size_t added = 0;
+  for (const auto* row : rows) {
+    const std::string line = md_line(md_row(*row));
+    if (out.size() + table.size() + line.size() > budget) break;
+    table += line;
+    ++added;
+  }
+  if (added) out += table + "\n";
+  return rows.size() - added;
+}
+
 std::string markdown_comparison(const Comparison& c, const CompareSources& s) {
   const auto counts = c.counts();
   const auto count = [&](Verdict v) { return counts.contains(v) ? counts.at(v) : std::size_t{0}; };
-  std::string out = fmt::format("### primbench compare: {} regression{}, {} improvement{}{}\n\n",
-                                count(Verdict::regression), count(Verdict::regression) == 1 ? "" : "s",
-                                count(Verdict::improvement), count(Verdict::improvement) == 1 ? "" : "s",
-                                count(Verdict::failed) ? fmt::format(", {} failed", count(Verdict::failed)) : "");
+  const auto plural = [](std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); };
+  std::string out = fmt::format("### primbench compare: {}, {}{}{} ({} of {} tested{})\n\n",
+                                plural(count(Verdict::regression), "regression"),
+                                plural(count(Verdict::improvement), "improvement"),
+                                count(Verdict::failed) ? fmt::format(", {} failed", count(Verdict::failed)) : "",
+                                count(Verdict::machine_changed)
+                                    ? fmt::format(", {} withheld (machine changed)", count(Verdict::machine_changed))
+                                    : "",
+                                c.tested(), c.rows.size(),
+                                c.paired_rounds ? fmt::format(" over {} rounds", c.rounds) : ", repetitions");
+  out += md_escape(summary_line(c)) + "\n\n";
+  if (const std::string machine = machine_line(c); !machine.empty()) out += "⚠️ " + md_escape(machine) + "\n\n";
   out += fmt::format("**BASE** {}  \n**NEW** {}\n\n", md_escape(source_line(s.base_file, s.base_facts)),
                      md_escape(source_line(s.new_file, s.new_facts)));
   if (const auto diff = differing_facts(s); !diff.empty()) {
@@ -247,21 +322,24 @@ std::string markdown_comparison(const Comparison& c, const CompareSources& s) {
   }
   const std::vector<std::string> header{"benchmark", "metric", "base", "new", "change",
                                         fmt::format("{:g} % interval", c.confidence * 100),
-                                        "p", "reps", "verdict", "note"};
+                                        "p (adj.)", "n", "verdict", "note"};
   const std::string alignment = "llrrrlrrll";
-  std::vector<std::vector<std::string>> changed, rest;
-  for (const auto& row : c.rows) {
-    const bool notable = row.verdict == Verdict::regression || row.verdict == Verdict::improvement ||
-                         row.verdict == Verdict::failed;
-    (notable ? changed : rest).push_back(md_row(row));
-  }
-  if (!changed.empty()) out += md_table(header, changed, alignment) + "\n";
-  else out += "No regression, improvement or failure.\n\n";
+  const auto ordered = by_importance(c);
+  std::vector<const MetricComparison*> top, rest;
+  for (const auto* row : ordered) (notable(row->verdict) && top.size() < kMarkdownTopRows ? top : rest).push_back(row);
+  std::size_t left_out = 0;
+  if (top.empty()) out += "No regression, improvement or failure.\n\n";
+  else left_out += md_rows_within(out, header, alignment, top, kMarkdownBudget);
   if (!rest.empty()) {
     // Collapsed, so a PR comment shows what changed and keeps the rest a click away.
-    out += fmt::format("<details><summary>{} more rows ({})</summary>\n\n", rest.size(), summary_line(c));
-    out += md_table(header, rest, alignment) + "\n</details>\n\n";
+    std::string folded = fmt::format("<details><summary>{} more rows, largest changes first</summary>\n\n", rest.size());
+    const std::string closing = "\n</details>\n\n";
+    const std::string rule = md_escape(rule_line(c)) + "\n";
+    const std::size_t budget = kMarkdownBudget - std::min(kMarkdownBudget, out.size() + closing.size() + rule.size() + 200);
+    left_out += md_rows_within(folded, header, alignment, rest, budget);
+    out += folded + closing;
   }
+  if (left_out) out += fmt::format("{} rows did not fit a pull-request comment: every row is in the JSON (--format json).\n\n", left_out);
   out += md_escape(rule_line(c)) + "\n";
   return out;
 }
@@ -391,18 +469,31 @@ nlohmann::json comparison_json(const Comparison& c, const CompareSources& s) {
   };
   out["base"] = side(s.base_file, s.base_facts);
   out["new"] = side(s.new_file, s.new_facts);
+  json family_thresholds = json::object();
+  for (const auto& [family, t] : c.options.family_thresholds) family_thresholds[family] = t;
   out["options"] = {{"alpha", c.options.alpha},
                     {"threshold", c.options.threshold},
+                    {"family_thresholds", family_thresholds},
+                    {"min_rounds", c.options.min_rounds},
                     {"confidence", c.confidence},
                     {"min_repetitions", c.options.min_repetitions},
                     {"bootstrap_resamples", c.options.bootstrap_resamples},
                     {"counters", c.options.counters}};
   json summary = json::object();
-  for (Verdict v : {Verdict::regression, Verdict::improvement, Verdict::within_noise, Verdict::too_few_repetitions,
-                    Verdict::failed, Verdict::not_compared})
-    summary[std::string(verdict_name(v))] = 0;
+  for (Verdict v : kAllVerdicts) summary[std::string(verdict_name(v))] = 0;
   for (const auto& [verdict, n] : c.counts()) summary[std::string(verdict_name(verdict))] = n;
+  summary["tested"] = c.tested();
+  summary["rows"] = c.rows.size();
   out["summary"] = summary;
+  out["unit_of_replication"] = c.paired_rounds ? "rounds" : "repetitions";
+  if (c.paired_rounds) out["rounds"] = c.rounds;
+  json moves = json::array();
+  for (const auto& m : c.machine_moves)
+    moves.push_back({{"probe", m.probe}, {"from_ns", m.from_ns}, {"to_ns", m.to_ns}, {"text", describe(m)}});
+  out["machine_changed"] = moves;
+  out["machine_change_handling"] = c.paired_rounds ? "rounds whose probes moved are left out of the verdict"
+                                   : moves.empty() ? "none needed"
+                                                   : "changes in the probes' direction withheld";
   json rows = json::array();
   for (const auto& r : c.rows) {
     rows.push_back({{"benchmark", r.benchmark},
@@ -414,10 +505,16 @@ nlohmann::json comparison_json(const Comparison& c, const CompareSources& s) {
                     {"change", optional_number(r.change)},
                     {"change_low", optional_number(r.change_low)},
                     {"change_high", optional_number(r.change_high)},
-                    {"u", r.test ? json(r.test->u) : json(nullptr)},
+                    {"rounds", r.rounds},
+                    {"rounds_left_out", r.rounds_left_out},
+                    {"round_noise", optional_number(r.noise)},
+                    {"threshold", r.threshold},
+                    {"statistic", r.test ? json(r.test->u) : json(nullptr)},
+                    {"test", r.test ? json(c.paired_rounds ? "paired t-test on log ratios" : "Mann-Whitney U") : json(nullptr)},
                     {"p_value", r.test ? json(r.test->p_value) : json(nullptr)},
-                    {"test", r.test ? json(r.test->method == RankTestMethod::exact ? "exact" : "normal approximation")
-                                    : json(nullptr)},
+                    {"p_adjusted", optional_number(r.p_adjusted)},
+                    {"method", r.test ? json(r.test->method == RankTestMethod::exact ? "exact" : "normal approximation")
+                                      : json(nullptr)},
                     {"verdict", verdict_name(r.verdict)},
                     {"note", r.note}});
   }

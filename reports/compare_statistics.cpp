@@ -1,10 +1,12 @@
 #include "reports/compare_statistics.hpp"
 
+#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <vector>
@@ -13,6 +15,8 @@
 
 namespace primbench {
 namespace {
+
+constexpr double kNoDifference = 0.0;  // lets an empty sample through the finite-value check
 
 void check_sample(std::span<const double> values, const char* which) {
   if (values.empty()) throw std::invalid_argument(fmt::format("{} sample is empty", which));
@@ -147,6 +151,73 @@ class MedianResampler {
 };
 
 }  // namespace
+
+TTestResult one_sample_t_test(std::span<const double> values) {
+  check_sample(values.empty() ? std::span<const double>(&kNoDifference, 1) : values, "values");
+  TTestResult result;
+  result.n = values.size();
+  if (result.n < 2) return result;
+  const double n = static_cast<double>(result.n);
+  const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+  double squares = 0.0;
+  for (double v : values) squares += (v - mean) * (v - mean);
+  const double standard_error = std::sqrt(squares / (n - 1.0) / n);
+  if (!(standard_error > 0.0)) {
+    result.p_value = mean == 0.0 ? 1.0 : 0.0;
+    result.t = mean == 0.0 ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), mean);
+    return result;
+  }
+  result.t = mean / standard_error;
+  const boost::math::students_t distribution(n - 1.0);
+  result.p_value = std::clamp(2.0 * boost::math::cdf(boost::math::complement(distribution, std::fabs(result.t))), 0.0, 1.0);
+  return result;
+}
+
+std::vector<double> benjamini_hochberg(std::span<const double> p_values) {
+  const std::size_t m = p_values.size();
+  std::vector<std::size_t> order(m);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p_values[a] < p_values[b]; });
+  std::vector<double> adjusted(m);
+  double running = 1.0;  // step-up: the adjusted p never exceeds a larger one's
+  for (std::size_t k = m; k-- > 0;) {
+    const double scaled = p_values[order[k]] * static_cast<double>(m) / static_cast<double>(k + 1);
+    running = std::min(running, scaled);
+    adjusted[order[k]] = std::min(1.0, running);
+  }
+  return adjusted;
+}
+
+std::optional<RoundChange> paired_round_change(std::span<const double> base, std::span<const double> candidate,
+                                               const BootstrapOptions& options) {
+  check_sample(base, "base");
+  check_sample(candidate, "candidate");
+  if (base.size() != candidate.size())
+    throw std::invalid_argument(fmt::format("paired rounds: {} base values, {} candidate values", base.size(), candidate.size()));
+  if (options.resamples == 0) throw std::invalid_argument("bootstrap needs at least one resample");
+  if (!(options.confidence > 0.0 && options.confidence < 1.0))
+    throw std::invalid_argument(fmt::format("confidence {} is outside (0, 1)", options.confidence));
+  RoundChange out;
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    if (!(base[i] > 0.0) || !(candidate[i] > 0.0)) return std::nullopt;
+    out.log_ratios.push_back(std::log(candidate[i] / base[i]));
+  }
+  const double centre = median_of(out.log_ratios);
+  out.change = std::expm1(centre);
+  std::vector<double> deviations;
+  for (double d : out.log_ratios) deviations.push_back(std::fabs(d - centre));
+  out.round_noise = std::expm1(1.4826 * median_of(deviations));
+
+  SplitMix64 generator(options.seed);
+  MedianResampler resamples(out.log_ratios);
+  std::vector<double> medians(options.resamples);
+  for (double& m : medians) m = resamples.draw(generator);
+  std::sort(medians.begin(), medians.end());
+  const double tail = (1.0 - options.confidence) / 2.0;
+  out.low = std::expm1(quantile(medians, tail));
+  out.high = std::expm1(quantile(medians, 1.0 - tail));
+  return out;
+}
 
 double median_of(std::span<const double> values) {
   if (values.empty()) throw std::invalid_argument("median of no values");

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace primbench {
 
@@ -67,6 +68,40 @@ struct MedianChange {
 // samples, non-finite values or invalid options.
 std::optional<MedianChange> median_change(std::span<const double> base, std::span<const double> candidate,
                                           const BootstrapOptions& options = {});
+
+// Two-sided one-sample Student's t-test of "the mean is zero", n - 1 degrees
+// of freedom; for the log ratios of paired rounds. A rank test cannot serve
+// there: with n rounds the exact signed-rank p is never below 2 / 2^n (0.031
+// for 6), which after the false-discovery adjustment over a few hundred
+// benchmarks decides nothing unless most of them changed. Outlier rounds only
+// widen t's spread (a loss of power, not a false alarm), and a verdict also
+// needs the median's interval past the threshold. Fewer than two values or no
+// spread with a mean of zero: p = 1; no spread otherwise: p = 0.
+struct TTestResult {
+  double t = 0.0;
+  double p_value = 1.0;
+  std::size_t n = 0;
+};
+TTestResult one_sample_t_test(std::span<const double> values);
+
+// Benjamini-Hochberg adjusted p-values, in the input's order: with them below
+// q, the expected share of false discoveries among all discoveries is at most q.
+std::vector<double> benjamini_hochberg(std::span<const double> p_values);
+
+// The change of a candidate against a base over paired rounds (base[i] and
+// candidate[i] measured in round i, adjacent in time): the median of the
+// per-round log ratios d_i = ln(candidate[i] / base[i]), as a relative change
+// exp(median) - 1, with a percentile bootstrap interval of that median
+// (rounds resampled), and the rounds' own spread: 1.4826 * MAD of d_i as a
+// relative change (the noise one round's ratio carries). nullopt when a value
+// is not above zero.
+struct RoundChange {
+  double change = 0.0, low = 0.0, high = 0.0;
+  double round_noise = 0.0;
+  std::vector<double> log_ratios;
+};
+std::optional<RoundChange> paired_round_change(std::span<const double> base, std::span<const double> candidate,
+                                               const BootstrapOptions& options = {});
 
 // Median of values (any order); throws std::invalid_argument when empty.
 double median_of(std::span<const double> values);

@@ -150,13 +150,15 @@ json versus_baseline(const BenchmarkRun& baseline, const BenchmarkRun& other, co
   const auto change = median_change(base, candidate, bootstrap);
   if (!change) return nullptr;
   const RankTestResult test = mann_whitney_u(base, candidate);
-  const Verdict verdict = classify_change(test.p_value, change->low, change->high, Better::lower, options);
+  const Verdict verdict =
+      classify_change(test.p_value, change->low, change->high, Better::lower, options.threshold, options.alpha);
   return {{"change", change->change},
           {"low", change->low},
           {"high", change->high},
           {"p_value", test.p_value},
           {"verdict", verdict == Verdict::regression    ? "slower"
                       : verdict == Verdict::improvement ? "faster"
+                      : verdict == Verdict::undecidable ? "undecidable"
                                                         : "within noise"}};
 }
 

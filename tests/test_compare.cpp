@@ -152,11 +152,14 @@ TEST(Compare, TwentyPercentFasterIsAnImprovement) {
   EXPECT_EQ(row.verdict, Verdict::improvement) << row.note;
 }
 
-TEST(Compare, IdenticalDistributionsAreWithinNoise) {
+TEST(Compare, IdenticalDistributionsAreNeverAChange) {
+  // 5 % noise against a 5 % threshold: within noise, or undecidable where the
+  // interval reaches past the threshold; never a regression or improvement.
   for (unsigned seed = 1; seed <= 10; ++seed) {
     const auto row =
         only_row(one_benchmark(noisy(1000, 10, 0.05, seed)), one_benchmark(noisy(1000, 10, 0.05, seed + 100)));
-    EXPECT_EQ(row.verdict, Verdict::within_noise) << "seed " << seed << ": " << row.note;
+    EXPECT_TRUE(row.verdict == Verdict::within_noise || row.verdict == Verdict::undecidable)
+        << "seed " << seed << ": " << row.note;
   }
 }
 
@@ -164,8 +167,7 @@ TEST(Compare, SignificantButSmallerThanTheThresholdIsWithinNoise) {
   // +2 % with almost no noise: the test is sure, the threshold says it does not matter.
   const auto row = only_row(one_benchmark(noisy(1000, 10, 0.001, 1)), one_benchmark(noisy(1020, 10, 0.001, 2)));
   EXPECT_EQ(row.verdict, Verdict::within_noise);
-  EXPECT_LT(row.test->p_value, 0.05);
-  EXPECT_NE(row.note.find("significant"), std::string::npos) << row.note;
+  EXPECT_LT(*row.p_adjusted, 0.05);
 }
 
 TEST(Compare, FewerThanFiveRepetitionsAreNeverTested) {

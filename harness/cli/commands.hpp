@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 namespace primbench::cli {
 
 // Adds the subcommand and its options to `app`; the returned callable runs it.
@@ -14,6 +17,12 @@ void add_report_command(CLI::App& app, int& exit_status);    // report_command.c
 void add_compare_command(CLI::App& app, int& exit_status);   // compare_command.cpp
 void add_export_command(CLI::App& app, int& exit_status);    // export_command.cpp
 void add_capacity_command(CLI::App& app, int& exit_status);  // capacity_command.cpp
+void add_ab_command(CLI::App& app, int& exit_status);        // ab_command.cpp
+
+// `primbench ab ... -- RUN_ARGS`: main() takes what follows -- aside before
+// parsing (they are primbench run's, not ab's) and hands them over here.
+void set_ab_run_arguments(std::vector<std::string> args);
+std::vector<std::string> ab_run_arguments();
 
 // `primbench __bench ...`: the single-benchmark process the run loop starts.
 // Everything it does not recognise goes to Google Benchmark.

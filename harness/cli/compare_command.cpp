@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "harness/cli/commands.hpp"
+#include "harness/cli/verdict_options.hpp"
 #include "harness/errors.hpp"
 #include "reports/compare.hpp"
 #include "reports/compare_format.hpp"
@@ -29,9 +30,7 @@ struct CompareArgs {
   std::string baseline = "1";
   std::string html_out;
   std::string format = "terminal";
-  std::string fail_on = "regression";
-  std::string threshold = "5%";
-  CompareOptions options;
+  VerdictArgs verdict;
 };
 
 // Freeing a result document of a million nodes one node at a time took a
@@ -42,21 +41,6 @@ const nlohmann::json& kept_until_exit(nlohmann::json doc) {
   static auto* const kept = new std::vector<std::unique_ptr<nlohmann::json>>;
   kept->push_back(std::make_unique<nlohmann::json>(std::move(doc)));
   return *kept->back();
-}
-
-// "5%", "5 %" or "0.05" -> 0.05.
-double parse_threshold(const std::string& text) {
-  std::string number = text;
-  number.erase(std::remove(number.begin(), number.end(), ' '), number.end());
-  const bool percent = !number.empty() && number.back() == '%';
-  if (percent) number.pop_back();
-  try {
-    std::size_t used = 0;
-    const double value = std::stod(number, &used);
-    if (used == number.size()) return percent ? value / 100.0 : value;
-  } catch (const std::exception&) {
-  }
-  throw UsageError(fmt::format("--threshold '{}' is not a number (e.g. 5% or 0.05)", text));
 }
 
 bool colour_wanted() { return isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
@@ -94,10 +78,8 @@ int run_hardware(const CompareArgs& a, const CompareOptions& rule, CompareFormat
 
 int run_compare(const CompareArgs& a) {
   const CompareFormat format = parse_compare_format(a.format);
-  const FailOn fail_on = parse_fail_on(a.fail_on);
-  CompareOptions options = a.options;
-  options.threshold = parse_threshold(a.threshold);
-  validate(options);
+  const FailOn fail_on = parse_fail_on(a.verdict.fail_on);
+  const CompareOptions options = resolve_verdict_options(a.verdict);
   if (a.hardware) {
     if (a.files.size() < 2) throw UsageError("compare --hardware needs at least two result files");
     return run_hardware(a, options, format);
@@ -132,15 +114,8 @@ void add_compare_command(CLI::App& app, int& exit_status) {
       ->capture_default_str();
   cmd->add_option("-o,--output", a->html_out, "With --hardware: write the comparison as an HTML page here");
   cmd->add_option("--format", a->format, "terminal | markdown | json")->capture_default_str();
-  cmd->add_option("--fail-on", a->fail_on, "Exit 1 on: none | regression | any-change")->capture_default_str();
-  cmd->add_option("--alpha", a->options.alpha, "Significance level of the Mann-Whitney U test")->capture_default_str();
-  cmd->add_option("--threshold", a->threshold, "Noise threshold of the median change, e.g. 5% or 0.05")
-      ->capture_default_str();
-  cmd->add_option("--min-repetitions", a->options.min_repetitions, "Fewer repetitions a side are not tested")
-      ->capture_default_str();
-  cmd->add_option("--bootstrap", a->options.bootstrap_resamples, "Bootstrap resamples of the interval")
-      ->capture_default_str();
-  cmd->add_flag("--counters", a->options.counters,
+  add_verdict_options(*cmd, a->verdict);
+  cmd->add_flag("--counters", a->verdict.options.counters,
                 "Also compare counters with a direction (throughput up is better, *_ns down is better)");
   cmd->callback([a, &exit_status] { exit_status = run_compare(*a); });
 }

@@ -1,7 +1,9 @@
 // primbench: what concurrency primitives really cost on this machine.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "harness/build_revision.hpp"
 #include "harness/cli/cli_dispatch.hpp"
@@ -29,7 +31,17 @@ int main(int argc, char** argv) {
   // slow start (a sanitizer build, a loaded machine) still ends with exit 128 +
   // signal and a results file saying the run was interrupted. Other commands
   // keep the default disposition: nothing of theirs would look at the flag.
-  if (argc > 1 && std::strcmp(argv[1], "run") == 0) install_supervisor_signals();
+  if (argc > 1 && (std::strcmp(argv[1], "run") == 0 || std::strcmp(argv[1], "ab") == 0)) install_supervisor_signals();
+
+  // `ab`'s arguments after -- belong to the `primbench run`s it starts.
+  std::vector<char*> args(argv, argv + argc);
+  if (argc > 1 && std::strcmp(argv[1], "ab") == 0) {
+    const auto dash = std::find_if(args.begin() + 2, args.end(), [](const char* a) { return std::strcmp(a, "--") == 0; });
+    if (dash != args.end()) {
+      cli::set_ab_run_arguments({dash + 1, args.end()});
+      args.erase(dash, args.end());
+    }
+  }
 
   CLI::App app{"primbench: measures what concurrency primitives (queues, pipes, shared memory, locks, pools, "
                "process and thread creation) cost on this machine, per placement."};
@@ -42,9 +54,10 @@ int main(int argc, char** argv) {
   cli::add_compare_command(app, status);
   cli::add_export_command(app, status);
   cli::add_capacity_command(app, status);
+  cli::add_ab_command(app, status);
   app.add_subcommand("version", "Print primbench's version and build")->callback([] {
     fmt::print("primbench {} ({})\n", PRIMBENCH_VERSION, build_git_revision());
   });
 
-  return cli::dispatch(app, argc, argv, status).exit_status;
+  return cli::dispatch(app, static_cast<int>(args.size()), args.data(), status).exit_status;
 }

@@ -14,6 +14,7 @@
 #include "harness/clock.hpp"
 #include "harness/errors.hpp"
 #include "harness/machine_context.hpp"
+#include "harness/machine_probes.hpp"
 #include "harness/placement.hpp"
 #include "harness/python_suite.hpp"
 #include "harness/run_identity.hpp"
@@ -187,6 +188,8 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
     sweep_segments(run_id());
     return status;
   }
+  // Probes bracket the benchmarks, so a comparison can see the machine change.
+  const ProbeSet probes_start = measure_machine_probes(topo);
   const ProgressFn progress = [total](std::size_t i, std::size_t, const BenchmarkOutcome& b) {
     fmt::print(stderr, "[{:>3}/{}] {}: {} ({:.1f} s)\n", i + 1, total, registered_name(b.name), headline(b), b.seconds);
   };
@@ -205,6 +208,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   context.machine = machine;
   context.machine["load_average_start"] = load_start;
   context.machine["load_average_end"] = read_load_average();
+  context.machine["probes"] = {{"start", to_json(probes_start)}, {"end", to_json(measure_machine_probes(topo))}};
   const fs::path result_path = out_dir / "results.json";
   const nlohmann::json doc = build_result_document(results, context);
   write_json_file(result_path, doc);
