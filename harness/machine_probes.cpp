@@ -25,14 +25,9 @@ double ns_since(Clock::time_point start) {
   return std::chrono::duration<double, std::nano>(Clock::now() - start).count();
 }
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
-}
-
-// The best of a few batches: the loop has no waits, so anything slower than
-// the best batch is an interruption, not the CPU's speed.
+// Every probe is the best of a few batches: a batch slower than the best was
+// interrupted (another process, an interrupt), while a mode of the machine
+// lasts for all of them.
 double cpu_loop_ns_per_step(const Topology& topo, unsigned pu) {
   const ScopedThreadPin pin(topo, pu);
   constexpr int kSteps = 1 << 20;
@@ -68,12 +63,12 @@ double round_trip_ns(const Topology& topo, PuPair pair, int trips, const Side& s
   return elapsed / trips;
 }
 
-// The median over batches of a spinning cache-line ping-pong.
+// A spinning cache-line ping-pong.
 double c2c_rtt_ns(const Topology& topo, PuPair pair) {
-  std::vector<double> batches;
-  for (int batch = 0; batch < 5; ++batch) {
+  double best = std::numeric_limits<double>::infinity();
+  for (int batch = 0; batch < 7; ++batch) {
     alignas(64) std::atomic<std::uint64_t> line{0};
-    batches.push_back(round_trip_ns(topo, pair, 2000, [&](bool first, int trips) {
+    best = std::min(best, round_trip_ns(topo, pair, 1000, [&](bool first, int trips) {
       for (std::uint64_t i = 0; i < static_cast<std::uint64_t>(trips); ++i) {
         const std::uint64_t mine = 2 * i + (first ? 0 : 1);
         spin_until([&] { return line.load(std::memory_order_acquire) == mine; });
@@ -82,16 +77,16 @@ double c2c_rtt_ns(const Topology& topo, PuPair pair) {
       if (first) spin_until([&] { return line.load(std::memory_order_acquire) == 2u * trips; });  // the last reply
     }));
   }
-  return median(batches);
+  return best;
 }
 
-// The median over batches of a futex ping-pong: each side sleeps until the
-// other wakes it, so a round trip is two wake-ups through the scheduler.
+// A futex ping-pong: each side sleeps until the other wakes it, so a round
+// trip is two wake-ups through the scheduler.
 double wakeup_rtt_ns(const Topology& topo, PuPair pair) {
-  std::vector<double> batches;
-  for (int batch = 0; batch < 3; ++batch) {
+  double best = std::numeric_limits<double>::infinity();
+  for (int batch = 0; batch < 5; ++batch) {
     alignas(64) std::atomic<std::uint32_t> word{0};
-    batches.push_back(round_trip_ns(topo, pair, 300, [&](bool first, int trips) {
+    best = std::min(best, round_trip_ns(topo, pair, 150, [&](bool first, int trips) {
       for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(trips); ++i) {
         const std::uint32_t mine = 2 * i + (first ? 0 : 1);
         for (std::uint32_t seen; (seen = word.load(std::memory_order_acquire)) != mine;) futex_wait(&word, seen);
@@ -102,7 +97,7 @@ double wakeup_rtt_ns(const Topology& topo, PuPair pair) {
         for (std::uint32_t seen; (seen = word.load(std::memory_order_acquire)) != 2u * trips;) futex_wait(&word, seen);
     }));
   }
-  return median(batches);
+  return best;
 }
 
 }  // namespace

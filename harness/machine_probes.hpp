@@ -6,10 +6,11 @@
 // probe measured next to them.
 //
 // Probes (values in ns, names as in the result file):
-//   cpu_loop/pu<N>       one step of a dependent multiply-add chain on PU N (best of 5 batches)
+//   cpu_loop/pu<N>       one step of a dependent multiply-add chain on PU N
 //   c2c_rtt/<class>      a cache-line round trip between the class's representative pair, spinning
 //   wakeup_rtt/<class>   a futex round trip (each side sleeps until woken) on same-pu and the
 //                        first cross-PU class
+// each the best of 5 to 7 batches.
 // Together they take about 0.1-0.3 s.
 #pragma once
 

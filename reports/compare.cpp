@@ -120,9 +120,12 @@ void decide_rounds(MetricComparison& row, const BenchmarkRun& base, const Benchm
   const std::string left_out =
       row.rounds_left_out ? fmt::format("; {} round(s) left out, the machine changed ({})", row.rounds_left_out, first_move) : "";
   if (x.size() < c.options.min_rounds) {
-    row.verdict = row.rounds_left_out && x.size() + row.rounds_left_out >= c.options.min_rounds ? Verdict::machine_changed
-                                                                                                : Verdict::too_few_repetitions;
-    row.note = fmt::format("too few rounds to test ({} < {}){}", x.size(), c.options.min_rounds, left_out);
+    const bool machine = row.rounds_left_out && x.size() + row.rounds_left_out >= c.options.min_rounds;
+    row.verdict = machine ? Verdict::machine_changed : Verdict::too_few_repetitions;
+    row.note = machine ? fmt::format("withheld: the machine changed in {} of {} rounds ({}); {} left to test, {} needed",
+                                     row.rounds_left_out, x.size() + row.rounds_left_out, first_move, x.size(),
+                                     c.options.min_rounds)
+                       : fmt::format("too few rounds to test ({} < {}){}", x.size(), c.options.min_rounds, left_out);
     if (!x.empty()) row.change = median_of(y) / median_of(x) - 1.0;
     return;
   }

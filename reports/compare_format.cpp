@@ -75,9 +75,10 @@ std::string rule_line(const Comparison& c) {
   const std::string unit =
       c.paired_rounds
           ? fmt::format("the candidate / base ratio of each round (rounds of primbench ab; a round whose machine probes "
-                        "moved more than {:g}x is left out): two-sided paired t-test on the log ratios, bootstrap "
-                        "interval of the median ratio; fewer than {} rounds are not tested",
-                        kProbeMoveFactor, c.options.min_rounds)
+                        "moved more than {:g}x (CPU loop) or {:g}x (round trips) is left out): two-sided paired "
+                        "t-test on the log ratios, bootstrap interval of the median ratio; fewer than {} rounds are "
+                        "not tested",
+                        kCpuLoopMoveFactor, kRoundTripMoveFactor, c.options.min_rounds)
           : fmt::format("repetitions of two separate runs: two-sided Mann-Whitney U test, bootstrap interval of the "
                         "median change; fewer than {} repetitions a side are not tested; repetitions in one process "
                         "share the machine's state: for a CI verdict use primbench ab",

@@ -34,6 +34,10 @@ double geometric_mean(const std::vector<double>& values) {
 
 }  // namespace
 
+double probe_move_factor(const std::string& probe) {
+  return probe.rfind("cpu_loop/", 0) == 0 ? kCpuLoopMoveFactor : kRoundTripMoveFactor;
+}
+
 std::vector<json> run_probe_sets(const json& doc) {
   std::vector<json> sets;
   const json* probes = nullptr;
@@ -52,10 +56,14 @@ std::vector<ProbeMove> moved_probes(const std::vector<json>& from, const std::ve
   for (const auto& [name, before] : from_values) {
     const auto it = to_values.find(name);
     if (it == to_values.end()) continue;
+    // Moved only when every set of one side lies beyond every set of the other
+    // by the factor: a mode lasts for both of a run's probe sets, while a
+    // single disturbed probe does not.
     const auto [low_b, high_b] = std::minmax_element(before.begin(), before.end());
     const auto [low_a, high_a] = std::minmax_element(it->second.begin(), it->second.end());
-    const double low = std::min(*low_b, *low_a), high = std::max(*high_b, *high_a);
-    if (high / low > kProbeMoveFactor) moves.push_back({name, geometric_mean(before), geometric_mean(it->second)});
+    const double factor = probe_move_factor(name);
+    if (*low_a > factor * *high_b || *low_b > factor * *high_a)
+      moves.push_back({name, geometric_mean(before), geometric_mean(it->second)});
   }
   return moves;
 }

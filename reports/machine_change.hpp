@@ -1,9 +1,9 @@
 // Did the machine change between two measurements? Every run records machine
 // probes at its start and end (harness/machine_probes.hpp: a CPU loop per PU,
 // cache-line and wake-up round trips per placement class), and `primbench ab`
-// keeps each round's. A probe that moved more than kProbeMoveFactor between
-// the sets compared is named, so a host switching speed modes is not blamed
-// on the code.
+// keeps each round's. A probe that moved more than its factor between the
+// sets compared is named, so a host switching speed modes is not blamed on
+// the code.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -13,9 +13,15 @@
 
 namespace primbench {
 
-// The probes' own batch-to-batch spread stays well inside this; the VM modes
-// they exist to catch are 2x (CPU loop) to 6x (cache-line round trip) apart.
-inline constexpr double kProbeMoveFactor = 1.5;
+// The VM modes the probes exist to catch are 2x (CPU loop) to 4x (wake-up) and
+// 6x (cache-line round trip) apart; each factor sits above that probe's own
+// spread on a busy machine (best-of-batches CPU loops stay within a few %,
+// round trips within about 1.5x).
+inline constexpr double kCpuLoopMoveFactor = 1.5;
+inline constexpr double kRoundTripMoveFactor = 2.0;
+
+// The factor for a probe by its name ("cpu_loop/..." or a round trip).
+double probe_move_factor(const std::string& probe);
 
 struct ProbeMove {
   std::string probe;  // e.g. "c2c_rtt/cross-l3"
@@ -27,9 +33,10 @@ struct ProbeMove {
 // start and end sets of primbench.machine.probes; empty when it has none.
 std::vector<nlohmann::json> run_probe_sets(const nlohmann::json& doc);
 
-// The probes that moved by more than kProbeMoveFactor from any set in `from`
-// to any set in `to` (or within either), as the move from the geometric mean
-// of `from`'s values to `to`'s; a probe missing from a set is skipped.
+// The probes whose every value in `to` lies beyond every value in `from` by
+// more than their factor (or below by as much), as the move from the
+// geometric mean of `from`'s values to `to`'s; a probe missing from a set is
+// skipped.
 std::vector<ProbeMove> moved_probes(const std::vector<nlohmann::json>& from, const std::vector<nlohmann::json>& to);
 
 // "c2c_rtt/cross-l3 moved from 79 ns to 474 ns".

@@ -210,6 +210,9 @@ TEST(MachineChange, ProbesThatMovedAreNamed) {
   EXPECT_TRUE(moves[0].slower());
   EXPECT_EQ(describe(moves[0]), "c2c_rtt/cross-l3 moved from 80 ns to 474 ns");
   EXPECT_TRUE(moved_probes(before, before).empty());
+  // One disturbed set among steady ones is no mode of the machine.
+  const std::vector<json> disturbed{{{"c2c_rtt/cross-l3", 474.0}}, {{"c2c_rtt/cross-l3", 82.0}}};
+  EXPECT_TRUE(moved_probes(before, disturbed).empty());
 }
 
 TEST(MachineChange, ARunPairWhoseProbesMovedHasItsChangeWithheld) {
