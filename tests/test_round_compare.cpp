@@ -5,6 +5,7 @@
 // detection on synthetic probe data; merging rounds into one file.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -239,6 +240,39 @@ TEST(MachineChange, AChangeAgainstTheMachinesDirectionIsStillARegression) {
   test::add_benchmark(base, "pipe/rtt", {1000, 1001, 999, 1002, 998, 1000, 1001});
   test::add_benchmark(candidate, "pipe/rtt", {1500, 1501, 1499, 1502, 1498, 1500, 1503});
   EXPECT_EQ(row_of(compare_results(base, candidate, {}), "pipe/rtt").verdict, Verdict::regression);
+}
+
+// ---- a pull-request comment ------------------------------------------------------
+
+TEST(RoundCompareMarkdown, TheFullSuiteFitsAPullRequestComment) {
+  // 1,300 rows, 300 of them regressions with long names: the comment keeps
+  // the counts and the largest changes and says what it left to the JSON.
+  Comparison c;
+  c.paired_rounds = true;
+  c.rounds = 6;
+  for (int i = 0; i < 1300; ++i) {
+    MetricComparison row;
+    row.benchmark = fmt::format("queue/moodycamel-concurrentqueue/processes/cross-package/stream/{}/real_time", i);
+    row.metric = "real_time";
+    row.unit = "ns";
+    row.base_median = 1000.0;
+    row.new_median = 1000.0 + i;
+    row.change = i / 1000.0;
+    row.change_low = row.change;
+    row.change_high = row.change;
+    row.rounds = 6;
+    row.test = RankTestResult{5.0, 0.001, RankTestMethod::exact};
+    row.p_adjusted = 0.002;
+    row.verdict = i % 13 == 0 || i > 1000 ? Verdict::regression : Verdict::within_noise;
+    row.note = "a note of some length, as the real ones have";
+    c.rows.push_back(row);
+  }
+  const std::string md = format_comparison(c, {}, CompareFormat::markdown, false);
+  EXPECT_LE(md.size(), 65'536u);
+  EXPECT_EQ(md.rfind("### primbench compare: ", 0), 0u);
+  EXPECT_NE(md.find("rows did not fit a pull-request comment"), std::string::npos);
+  // The largest change comes first.
+  EXPECT_LT(md.find("stream/1299/"), md.find("stream/1001/"));
 }
 
 // ---- merging rounds ---------------------------------------------------------------
