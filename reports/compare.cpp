@@ -95,6 +95,15 @@ struct FileView {
   RoundProbes probes;
 };
 
+// Each row's bootstrap draws its own fixed stream, seeded by its name.
+BootstrapOptions bootstrap_for(const MetricComparison& row, const Comparison& c) {
+  BootstrapOptions bootstrap;
+  bootstrap.resamples = c.options.bootstrap_resamples;
+  bootstrap.confidence = c.confidence;
+  bootstrap.seed ^= name_hash(row.benchmark + "\n" + row.metric);
+  return bootstrap;
+}
+
 void decide_rounds(MetricComparison& row, const BenchmarkRun& base, const BenchmarkRun& candidate, const FileView& b,
                    const FileView& n, const Comparison& c) {
   const auto base_rounds = round_medians(base, row.metric), new_rounds = round_medians(candidate, row.metric);
@@ -129,11 +138,7 @@ void decide_rounds(MetricComparison& row, const BenchmarkRun& base, const Benchm
     if (!x.empty()) row.change = median_of(y) / median_of(x) - 1.0;
     return;
   }
-  BootstrapOptions bootstrap;
-  bootstrap.resamples = c.options.bootstrap_resamples;
-  bootstrap.confidence = c.confidence;
-  bootstrap.seed ^= name_hash(row.benchmark + "\n" + row.metric);
-  const auto change = paired_round_change(x, y, bootstrap);
+  const auto change = paired_round_change(x, y, bootstrap_for(row, c));
   if (!change) {
     row.note = "a value is not above zero: no relative change";
     return;
@@ -161,11 +166,7 @@ void decide_repetitions(MetricComparison& row, const std::vector<double>& base, 
       row.change = *row.new_median / *row.base_median - 1.0;
     return;
   }
-  BootstrapOptions bootstrap;
-  bootstrap.resamples = c.options.bootstrap_resamples;
-  bootstrap.confidence = c.confidence;
-  bootstrap.seed ^= name_hash(row.benchmark + "\n" + row.metric);
-  const auto change = median_change(base, candidate, bootstrap);
+  const auto change = median_change(base, candidate, bootstrap_for(row, c));
   if (!change) {
     row.note = "base median is not above zero: no relative change";
     return;
