@@ -1,6 +1,7 @@
 #include "reports/report_summary.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <functional>
@@ -8,6 +9,7 @@
 
 #include "harness/cpu_steal.hpp"
 #include "harness/json_text.hpp"
+#include "reports/machine_change.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
@@ -168,6 +170,15 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
                   "its optimised code.");
   if (at_path(results, {"primbench", "run", "interrupted"}) == true)
     out.push_back("The run was interrupted: the report shows the benchmarks that finished.");
+  if (const std::vector<json> probes = run_probe_sets(results); probes.size() == 2) {
+    std::vector<std::string> moves;
+    for (const ProbeMove& m : moved_probes({probes[0]}, {probes[1]})) moves.push_back(describe(m));
+    if (!moves.empty())
+      out.push_back(fmt::format("The machine changed speed during the run ({}, from the probes before the first "
+                                "and after the last benchmark): results of that kind measured early and late are "
+                                "not comparable with each other.",
+                                fmt::join(moves, "; ")));
+  }
 
   std::vector<std::string> oversubscribed, misplaced, noisy, stolen, disturbed, failed, unexplained;
   bool floor_pairs_unexplained = false;

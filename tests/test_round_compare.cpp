@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -16,6 +17,7 @@
 #include "reports/compare_format.hpp"
 #include "reports/compare_statistics.hpp"
 #include "reports/machine_change.hpp"
+#include "reports/report_summary.hpp"
 #include "reports/round_merge.hpp"
 #include "tests/result_docs.hpp"
 
@@ -273,6 +275,19 @@ TEST(RoundCompareMarkdown, TheFullSuiteFitsAPullRequestComment) {
   EXPECT_NE(md.find("rows did not fit a pull-request comment"), std::string::npos);
   // The largest change comes first.
   EXPECT_LT(md.find("stream/1299/"), md.find("stream/1001/"));
+}
+
+TEST(MachineChange, TheReportSaysWhenTheMachineChangedDuringTheRun) {
+  json doc = test::empty_result_doc();
+  doc["primbench"]["machine"]["probes"] = {{"start", {{"values", {{"wakeup_rtt/cross-l3", 29'000.0}}}}},
+                                           {"end", {{"values", {{"wakeup_rtt/cross-l3", 118'000.0}}}}}};
+  const auto warnings = noise_warnings(doc, {});
+  const auto it = std::find_if(warnings.begin(), warnings.end(),
+                               [](const std::string& w) { return w.find("changed speed during the run") != std::string::npos; });
+  ASSERT_NE(it, warnings.end());
+  EXPECT_NE(it->find("wakeup_rtt/cross-l3 moved from 29 us to 118 us"), std::string::npos) << *it;
+  doc["primbench"]["machine"]["probes"]["end"]["values"]["wakeup_rtt/cross-l3"] = 31'000.0;
+  for (const auto& w : noise_warnings(doc, {})) EXPECT_EQ(w.find("changed speed"), std::string::npos) << w;
 }
 
 // ---- merging rounds ---------------------------------------------------------------

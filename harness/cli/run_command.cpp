@@ -25,6 +25,7 @@
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
 #include "reports/html_report.hpp"
+#include "reports/machine_change.hpp"
 #include "reports/result_file.hpp"
 #include "reports/topology_picture.hpp"
 
@@ -208,7 +209,10 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   context.machine = machine;
   context.machine["load_average_start"] = load_start;
   context.machine["load_average_end"] = read_load_average();
-  context.machine["probes"] = {{"start", to_json(probes_start)}, {"end", to_json(measure_machine_probes(topo))}};
+  const ProbeSet probes_end = measure_machine_probes(topo);
+  context.machine["probes"] = {{"start", to_json(probes_start)}, {"end", to_json(probes_end)}};
+  for (const ProbeMove& m : moved_probes({to_json(probes_start)["values"]}, {to_json(probes_end)["values"]}))
+    fmt::print(stderr, "primbench: warning: the machine changed speed during the run: {}\n", describe(m));
   const fs::path result_path = out_dir / "results.json";
   const nlohmann::json doc = build_result_document(results, context);
   write_json_file(result_path, doc);
