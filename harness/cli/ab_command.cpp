@@ -90,8 +90,9 @@ void check_executable(const std::string& path) {
 }
 
 // One chunk of one round with one build. A run that could not start its
-// benchmarks (exit 2: say, a family the older build lacks) adds nothing.
-void run_chunk(Side& side, long round, const std::string& chunk, const AbArgs& a, const fs::path& dir) {
+// benchmarks (exit 2: say, a family the older build lacks) adds nothing and
+// returns false.
+bool run_chunk(Side& side, long round, const std::string& chunk, const AbArgs& a, const fs::path& dir) {
   fs::create_directories(dir);
   ChildSpec spec;
   spec.argv = {side.exe, "run", "--out", dir.string(), "--force", "--family", chunk};
@@ -103,13 +104,14 @@ void run_chunk(Side& side, long round, const std::string& chunk, const AbArgs& a
   const ChildOutcome outcome = run_child(spec);
   fmt::print(stderr, "ab: round {}/{}: {} {}: {:.1f} s{}\n", round, a.rounds, chunk, side.name, outcome.seconds,
              outcome.exit_code == 0 ? "" : fmt::format(" ({})", describe_failure(outcome, spec.timeout)));
-  if (outcome.interrupted) return;
+  if (outcome.interrupted) return false;
   const fs::path results = dir / "results.json";
   if ((outcome.exit_code != 0 && outcome.exit_code != 1) || !fs::exists(results)) {
     fmt::print(stderr, "ab: {} {} round {}: no results: {}\n", side.name, chunk, round, last_line_of(spec.stderr_path));
-    return;
+    return false;
   }
   side.runs.push_back({round, chunk, results.string(), read_result_file(results)});
+  return true;
 }
 
 void write_text(const fs::path& path, const std::string& text) {
@@ -129,21 +131,26 @@ int run_ab(AbArgs a) {
   for (const auto& exe : a.executables) check_executable(exe);
   const CompareOptions options = resolve_verdict_options(a.verdict);
   const FailOn fail_on = parse_fail_on(a.verdict.fail_on);
-  const std::vector<std::string> chunks = take_families(a.run_args);
+  std::vector<std::string> chunks = take_families(a.run_args);
   const fs::path out(a.out);
   fs::create_directories(out);
 
   Side base{"base", fs::absolute(a.executables[0]).string(), {}}, candidate{"new", fs::absolute(a.executables[1]).string(), {}};
   for (long round = 1; round <= a.rounds && !interrupted(); ++round) {
+    std::vector<std::string> productive;
     for (std::size_t i = 0; i < chunks.size() && !interrupted(); ++i) {
       // Base first in odd (round + chunk) positions: each side runs first as
       // often as second, so an order effect cancels over the rounds.
       const bool base_first = (round + static_cast<long>(i)) % 2 == 1;
+      bool any = false;
       for (Side* side : base_first ? std::array{&base, &candidate} : std::array{&candidate, &base}) {
         if (interrupted()) break;
-        run_chunk(*side, round, chunks[i], a, out / "runs" / fmt::format("round-{}", round) / side->name / chunks[i]);
+        any |= run_chunk(*side, round, chunks[i], a, out / "runs" / fmt::format("round-{}", round) / side->name / chunks[i]);
       }
+      if (any || round > 1) productive.push_back(chunks[i]);
+      else fmt::print(stderr, "ab: {}: neither build ran anything with these arguments; left out of later rounds\n", chunks[i]);
     }
+    if (!interrupted()) chunks = productive;
   }
   if (interrupted()) {
     fmt::print(stderr, "ab: interrupted; the runs so far are under {}\n", (out / "runs").string());

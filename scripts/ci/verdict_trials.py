@@ -19,7 +19,7 @@ noise.json gives the per-family A/A threshold and minimum detectable effect.
 
 Usage:
   scripts/ci/verdict_trials.py aa --primbench build/release/primbench [--trials 5] [--out DIR] [-- RUN_ARGS]
-  scripts/ci/verdict_trials.py inject --primbench build/release/primbench [--delay-ns 15000] [--out DIR] [-- RUN_ARGS]
+  scripts/ci/verdict_trials.py inject --primbench build/release/primbench [--delay-ns 15000] [--injected EXE] [--out DIR] [-- RUN_ARGS]
 RUN_ARGS default to --quick.
 """
 import argparse
@@ -93,7 +93,7 @@ def writes_per_op(name):
 
 
 def inject(args, run_args):
-    slowed = build_injected(args.delay_ns, os.path.join(args.out, "build-injected"))
+    slowed = args.injected or build_injected(args.delay_ns, os.path.join(args.out, "build-injected"))
     status, result, seconds = run_ci_command(args.primbench, slowed, os.path.join(args.out, "ab"), run_args)
     rows = compared(result["results"])
     affected, unaffected = [], []
@@ -136,6 +136,7 @@ def main():
     parser.add_argument("--primbench", default=os.path.join(ROOT, "build/release/primbench"))
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--delay-ns", type=int, default=15000)
+    parser.add_argument("--injected", help="an already built primbench with --delay-ns injected (skips the build)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     args.primbench = os.path.abspath(args.primbench)
