@@ -13,6 +13,7 @@
 #include "harness/clock.hpp"
 #include "harness/cpu_steal.hpp"
 #include "harness/errors.hpp"
+#include "harness/gbench_output.hpp"
 #include "harness/shm_segment.hpp"
 #include "harness/run_identity.hpp"
 #include "harness/status_channel.hpp"
@@ -53,6 +54,19 @@ std::string without_gbench_banner(const std::string& text) {
   for (std::string line; std::getline(lines, line);)
     if (!std::regex_match(line, banner)) kept += line + '\n';
   return kept;
+}
+
+// One of the files a child wrote, parsed; a failure names the file and its
+// size, so that a truncated file (a child that stopped writing early) shows
+// as one and not only as JSON that ends too soon.
+template <typename Parse>
+nlohmann::json parse_child_file(const std::string& text, const std::filesystem::path& path, std::string_view what,
+                                Parse parse) {
+  try {
+    return parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("{} {} ({} bytes): {}", what, path.filename().string(), text.size(), e.what()));
+  }
 }
 
 // Google Benchmark takes a regex filter: quote a name so it matches itself only.
@@ -201,11 +215,14 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
     const std::string status = last_lines(read_file(o.work_dir / (stem + ".status")), 3);
     if (outcome.ok()) {
       try {
-        const auto doc = nlohmann::json::parse(read_file(out_json));
+        const auto doc = parse_child_file(read_file(out_json), out_json, "Google Benchmark output", parse_gbench_output);
         b.gbench_context = doc.at("context");
         b.entries = doc.at("benchmarks");
-        const std::string extras = read_file(o.work_dir / (stem + ".extras.json"));
-        if (!extras.empty()) b.records = keyed_by_run_name(nlohmann::json::parse(extras), b.entries);
+        const auto extras_path = o.work_dir / (stem + ".extras.json");
+        const std::string extras = read_file(extras_path);
+        const auto parse_json = [](const std::string& text) { return nlohmann::json::parse(text); };
+        if (!extras.empty())
+          b.records = keyed_by_run_name(parse_child_file(extras, extras_path, "records", parse_json), b.entries);
         add_steal(b.records, steal_before, steal_after, outcome.seconds);
         b.ok = true;
       } catch (const std::exception& e) {

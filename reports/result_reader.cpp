@@ -47,16 +47,11 @@ TextPosition position_of(std::string_view text, std::size_t offset) {
 // nests too deep, and names where.
 void check_nesting(std::string_view text, const std::string& source) {
   int depth = 0;
-  bool in_string = false, escaped = false;
+  JsonStringScan strings;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
+    if (strings.in_string(c)) continue;
+    if (c == '{' || c == '[') {
       if (++depth > kMaxResultNestingDepth)
         fail_at(source, text, i, fmt::format("nested deeper than {} levels (the limit for a result file)",
                                              kMaxResultNestingDepth));
