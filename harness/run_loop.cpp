@@ -79,6 +79,19 @@ std::string exact_filter(const std::string& name) {
   return out + "$";
 }
 
+// Google Benchmark's warm-up (--benchmark_min_warmup_time) ignores a fixed
+// iteration count ("/iterations:N" in the name): it repeats such a benchmark's
+// iteration, a whole experiment (a core-to-core matrix, an open-loop run),
+// until the manual time those report, per operation, adds up to the warm-up
+// time: far past the watchdog. Such a benchmark is passed the other flags only.
+std::vector<std::string> gbench_flags_for(const std::string& name, const std::vector<std::string>& flags) {
+  const bool fixed = has_fixed_iterations(name);
+  std::vector<std::string> out;
+  for (const std::string& flag : flags)
+    if (!fixed || !flag.starts_with("--benchmark_min_warmup_time")) out.push_back(flag);
+  return out;
+}
+
 std::vector<std::string> child_argv(const RunOptions& o) {
   std::vector<std::string> argv{self_executable(), "__bench"};
   if (o.quick) argv.push_back("--quick");
@@ -124,7 +137,12 @@ BenchmarkList list_benchmarks(const RunOptions& o) {
   } catch (const std::regex_error& e) {
     throw UsageError(fmt::format("--filter '{}' is not a valid regular expression: {}", o.filter, e.what()));
   }
-  const ChildOutcome outcome = run_in_child(o, "list", {"--benchmark_list_tests=true"});
+  // The user's Google Benchmark flags go to the listing too: GB refuses one it
+  // does not know (or a value it cannot read) here, once, instead of in every
+  // benchmark's process.
+  std::vector<std::string> args{"--benchmark_list_tests=true"};
+  args.insert(args.end(), o.gbench_flags.begin(), o.gbench_flags.end());
+  const ChildOutcome outcome = run_in_child(o, "list", args);
   const std::string err = last_lines(read_file(o.work_dir / "list.stderr"), 3);
   if (outcome.interrupted) return {};
   if (!outcome.ok())
@@ -198,7 +216,8 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
                                   "--benchmark_out_format=json"};
     // A user's --benchmark_min_time comes later on the command line and wins.
     args.push_back(o.quick ? "--benchmark_min_time=0.02" : "--benchmark_min_time=0.1");
-    args.insert(args.end(), o.gbench_flags.begin(), o.gbench_flags.end());
+    const std::vector<std::string> flags = gbench_flags_for(names[i], o.gbench_flags);
+    args.insert(args.end(), flags.begin(), flags.end());
 
     const StealTicks steal_before = read_steal_ticks();
     const ChildOutcome outcome = run_in_child(o, stem, args);
