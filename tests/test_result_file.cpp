@@ -44,25 +44,48 @@ TEST(ResultFile, KeepsGoogleBenchmarkShapeAndAddsPrimbench) {
   EXPECT_EQ(text.find("nan"), std::string::npos) << "NaN must not reach the file";
 }
 
-TEST(ResultFile, RepetitionStatisticsFlagNoiseAndSaySingleRuns) {
+// primbench's statistics of one benchmark process's Google Benchmark entries.
+nlohmann::json statistics_of(nlohmann::json entries) {
   RunResults r;
   BenchmarkOutcome b;
   b.name = "x";
   b.ok = true;
   b.gbench_context = {{"host_name", "h"}};
-  for (double t : {100.0, 101.0, 99.0, 100.0, 160.0})  // one outlier: CV 22 %
-    b.entries.push_back({{"name", "x"}, {"run_name", "x"}, {"run_type", "iteration"}, {"real_time", t},
-                         {"cpu_time", t}, {"time_unit", "ns"}});
-  b.entries.push_back({{"name", "y"}, {"run_name", "y"}, {"run_type", "iteration"}, {"real_time", 5.0}});
-  b.entries.push_back({{"name", "x_mean"}, {"run_name", "x"}, {"run_type", "aggregate"}, {"real_time", 112.0}});
+  b.entries = std::move(entries);
   r.outcomes = {b};
-  const auto stats = build_result_document(r, RunContext{})["primbench"]["statistics"];
+  return build_result_document(r, RunContext{})["primbench"]["statistics"];
+}
+
+TEST(ResultFile, RepetitionStatisticsFlagNoiseAndSaySingleRuns) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (double t : {100.0, 101.0, 99.0, 100.0, 160.0})  // one outlier: CV 22 %
+    entries.push_back({{"name", "x"}, {"run_name", "x"}, {"run_type", "iteration"}, {"real_time", t},
+                       {"cpu_time", t}, {"time_unit", "ns"}});
+  entries.push_back({{"name", "y"}, {"run_name", "y"}, {"run_type", "iteration"}, {"real_time", 5.0}});
+  entries.push_back({{"name", "x_mean"}, {"run_name", "x"}, {"run_type", "aggregate"}, {"real_time", 112.0}});
+  const auto stats = statistics_of(entries);
   EXPECT_EQ(stats["x"]["repetitions"], 5) << "aggregates are not repetitions";
   EXPECT_EQ(stats["x"]["real_time"]["median"], 100.0);
   EXPECT_EQ(stats["x"]["real_time"]["mad"], 1.0);
   EXPECT_TRUE(stats["x"]["noisy"].get<bool>());
   EXPECT_FALSE(stats["y"]["noisy"].get<bool>());
   EXPECT_NE(stats["y"]["noise"].get<std::string>().find("one repetition"), std::string::npos);
+}
+
+// --benchmark_report_aggregates_only=true: GB writes no repetitions, so the
+// statistics are GB's aggregates, said to be, with the noise from GB's cv.
+TEST(ResultFile, RepetitionStatisticsFromGoogleBenchmarksAggregatesAlone) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& [aggregate, time] : {std::pair{"mean", 104.0}, {"median", 100.0}, {"stddev", 9.0}, {"cv", 0.087}})
+    entries.push_back({{"name", std::string("x_") + aggregate}, {"run_name", "x"}, {"run_type", "aggregate"},
+                       {"aggregate_name", aggregate}, {"repetitions", 3}, {"real_time", time}, {"cpu_time", time},
+                       {"time_unit", "ns"}, {"workers", nullptr}});
+  const auto stats = statistics_of(entries);
+  EXPECT_EQ(stats["x"]["repetitions"], 3);
+  EXPECT_EQ(stats["x"]["real_time"]["median"], 100.0);
+  EXPECT_EQ(stats["x"]["real_time"]["cv"], 0.087);
+  EXPECT_TRUE(stats["x"]["noisy"].get<bool>()) << "GB's cv of 8.7 % is above 5 %";
+  EXPECT_NE(stats["x"]["from"].get<std::string>().find("Google Benchmark's aggregates"), std::string::npos);
 }
 
 TEST(ResultFile, FallbackContextWhenEveryBenchmarkFailed) {
