@@ -10,6 +10,7 @@
 
 #include "harness/json_text.hpp"
 #include "harness/repetition_stats.hpp"
+#include "reports/unavailable_entries.hpp"
 
 namespace primbench {
 namespace {
@@ -50,6 +51,7 @@ nlohmann::json build_result_document(const RunResults& results, const RunContext
     if (!b.ok) errors.push_back({{"benchmark", b.name}, {"message", b.error}});
   }
   if (gbench_context.is_null()) gbench_context = fallback_gbench_context(context);
+  const nlohmann::json unavailable = take_unavailable(benchmarks);
 
   std::size_t completed = 0;
   for (const auto& b : results.outcomes) completed += b.ok ? 1 : 0;
@@ -74,7 +76,8 @@ nlohmann::json build_result_document(const RunResults& results, const RunContext
                       {"pair_plan", context.pair_plan},
                       {"benchmarks", records},
                       {"statistics", repetition_statistics(benchmarks)},
-                      {"errors", errors}};
+                      {"errors", errors},
+                      {"unavailable", unavailable}};
   if (!context.python.is_null()) doc["primbench"]["python"] = context.python;
   return doc;
 }

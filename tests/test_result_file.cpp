@@ -99,6 +99,35 @@ TEST(ResultFile, FallbackContextWhenEveryBenchmarkFailed) {
   EXPECT_TRUE(doc["context"].contains("caches"));
 }
 
+// What the machine cannot run is listed in the primbench section, not as a
+// 0 ns entry that GB's tools and dashboards would take for a measurement.
+TEST(ResultFile, UnavailableBenchmarksAreListedOutsideBenchmarks) {
+  RunResults r = two_outcomes();
+  BenchmarkOutcome absent;  // listed unavailable: the run loop wrote its entry
+  absent.name = "c2c/rtt/threads/smt";
+  absent.ok = true;
+  absent.entries = nlohmann::json::array({error_entry(absent.name, "unavailable: placement class smt is absent")});
+  BenchmarkOutcome too_big;  // found unavailable by the benchmark itself, once per repetition
+  too_big.name = "pipe/unix-dgram/threads/same-pu/stream/4194304";
+  too_big.ok = true;
+  too_big.gbench_context = {{"host_name", "h"}};
+  for (int rep = 0; rep < 2; ++rep)
+    too_big.entries.push_back({{"name", too_big.name + "/real_time"}, {"run_name", too_big.name + "/real_time"},
+                               {"run_type", "iteration"}, {"repetition_index", rep}, {"error_occurred", true},
+                               {"error_message", "unavailable: AF_UNIX datagram of 4194304 bytes is too big"}});
+  r.outcomes.push_back(absent);
+  r.outcomes.push_back(too_big);
+  const auto doc = build_result_document(r, RunContext{});
+  for (const auto& e : doc["benchmarks"])
+    EXPECT_EQ(e.value("error_message", "").find("unavailable"), std::string::npos) << e.dump();
+  EXPECT_EQ(doc["benchmarks"].size(), 2u) << "the measured and the failed benchmark stay";
+  EXPECT_EQ(doc["primbench"]["unavailable"], nlohmann::json::parse(R"([
+    {"name": "c2c/rtt/threads/smt", "reason": "placement class smt is absent"},
+    {"name": "pipe/unix-dgram/threads/same-pu/stream/4194304/real_time",
+     "reason": "AF_UNIX datagram of 4194304 bytes is too big"}])"));
+  EXPECT_EQ(doc["primbench"]["errors"].size(), 1u) << "unavailable is no error";
+}
+
 TEST(ResultFile, WritesAtomicallyAndRoundTrips) {
   const auto path = test::scratch_dir("result-file") / "results.json";
   const auto doc = build_result_document(two_outcomes(), RunContext{});
