@@ -13,6 +13,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/clock.hpp"
 #include "harness/errors.hpp"
+#include "harness/gbench_caches.hpp"
 #include "harness/machine_context.hpp"
 #include "harness/placement.hpp"
 #include "harness/python_suite.hpp"
@@ -168,6 +169,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   MachineContext machine = collect_machine_context();
   const LoadAverage load_start = read_load_average();
   context.topology = topology_summary_json(topo);
+  context.hwloc_caches = gbench_cache_list(topo);
   context.clock = clock;
   context.pair_plan = to_json(plan_pairs(topo));
   context.config = {{"quick", a.quick}, {"families", a.families}, {"filter", a.filter}, {"sizes", a.sizes},
