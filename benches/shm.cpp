@@ -109,9 +109,7 @@ void register_false_sharing(const BenchEnvironment& env, ExecMode mode) {
   std::vector<unsigned> counts{std::min(pus, 8u)};
   if (!env.config.quick && counts.front() > 2) counts.insert(counts.begin(), 2);
   for (unsigned n : counts) {
-    WorkloadBench spec = compact_spec(*env.topo, mode, n);
-    spec.latency_kind = "one increment of the worker's own counter (mean of a batch)";
-    register_workload(name(n), spec, [n] { return PrivateCounters<Layout>{n}; });
+    register_workload(name(n), compact_spec(*env.topo, mode, n), [n] { return PrivateCounters<Layout>{n}; });
   }
 }
 

@@ -14,12 +14,17 @@ std::map<std::string, BenchRecord>& records() {
   return all;
 }
 
+// A histogram whose median sample is 0 ns timed operations shorter than its
+// 1 ns unit: it holds no latency, and a 0 would read as one (a dashboard's
+// infinite speed-up, compare's division by zero).
+bool holds_latency(const LatencyHistogram& hist) { return hist.count() > 0 && hist.percentile(50) >= 1; }
+
 }  // namespace
 
 void record_bench(const std::string& name, BenchRecord record) { records()[name] = std::move(record); }
 
 void publish_latency_counters(benchmark::State& state, const LatencyHistogram& hist) {
-  if (hist.count() == 0) return;
+  if (!holds_latency(hist)) return;
   const Percentiles p = hist.percentiles();
   state.counters["p50_ns"] = p.p50;
   state.counters["p90_ns"] = p.p90;
@@ -48,7 +53,7 @@ nlohmann::json to_json(const BenchRecord& r) {
                    {"mode", r.mode},
                    {"placement", {{"name", r.placement}, {"workers", workers}, {"all_ok", all_ok},
                                   {"oversubscribed", r.oversubscribed}}}};
-  if (r.latency && r.latency->count() > 0) {
+  if (r.latency && holds_latency(*r.latency)) {
     const Percentiles p = r.latency->percentiles();
     j["latency"] = {{"unit", "ns"},
                     {"sample", r.latency_kind},

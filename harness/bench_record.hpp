@@ -37,7 +37,8 @@ struct BenchRecord {
 void record_bench(const std::string& name, BenchRecord record);
 
 // Publishes latency percentiles as counters (p50_ns ... max_ns) so that tools
-// reading only Google Benchmark's fields see them too.
+// reading only Google Benchmark's fields see them too; nothing for a histogram
+// that is empty or whose median is 0 ns (below its resolution: no latency).
 void publish_latency_counters(benchmark::State& state, const LatencyHistogram& hist);
 
 // Publishes a placement-check counter (placement_ok = 1 when every worker ran

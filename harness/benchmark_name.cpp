@@ -27,6 +27,12 @@ bool is_gbench_suffix(std::string_view segment) {
          segment.starts_with("min_time:") || segment.starts_with("min_warmup_time:");
 }
 
+bool has_fixed_iterations(std::string_view name) {
+  for (const std::string& segment : split_benchmark_name(name))
+    if (segment.starts_with("iterations:")) return true;
+  return false;
+}
+
 std::string registered_name(std::string_view name) {
   std::vector<std::string> segments = split_benchmark_name(name);
   while (segments.size() > 1 && is_gbench_suffix(segments.back())) segments.pop_back();

@@ -15,6 +15,10 @@ inline constexpr double kNoiseCvThreshold = 0.05;  // CV above 5 %: flag as nois
 // For each run_name among the iteration entries (errors skipped):
 // {run_name: {"repetitions": n, "estimator": "median", "real_time": Summary,
 //  "cpu_time": Summary, "time_unit": ..., "noisy": bool, "noise": "..."}}.
+// A run with aggregates and no iteration entries (GB's
+// --benchmark_report_aggregates_only=true) gets GB's aggregates instead:
+// "real_time"/"cpu_time" {mean, median, stddev, cv}, "from" saying so, and
+// the noise verdict from GB's cv.
 nlohmann::json repetition_statistics(const nlohmann::json& gbench_entries,
                                      double noise_cv_threshold = kNoiseCvThreshold);
 

@@ -13,6 +13,7 @@
 #include "harness/clock.hpp"
 #include "harness/cpu_steal.hpp"
 #include "harness/errors.hpp"
+#include "harness/gbench_output.hpp"
 #include "harness/shm_segment.hpp"
 #include "harness/run_identity.hpp"
 #include "harness/status_channel.hpp"
@@ -55,6 +56,19 @@ std::string without_gbench_banner(const std::string& text) {
   return kept;
 }
 
+// One of the files a child wrote, parsed; a failure names the file and its
+// size, so that a truncated file (a child that stopped writing early) shows
+// as one and not only as JSON that ends too soon.
+template <typename Parse>
+nlohmann::json parse_child_file(const std::string& text, const std::filesystem::path& path, std::string_view what,
+                                Parse parse) {
+  try {
+    return parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("{} {} ({} bytes): {}", what, path.filename().string(), text.size(), e.what()));
+  }
+}
+
 // Google Benchmark takes a regex filter: quote a name so it matches itself only.
 std::string exact_filter(const std::string& name) {
   std::string out = "^";
@@ -63,6 +77,19 @@ std::string exact_filter(const std::string& name) {
     out += c;
   }
   return out + "$";
+}
+
+// Google Benchmark's warm-up (--benchmark_min_warmup_time) ignores a fixed
+// iteration count ("/iterations:N" in the name): it repeats such a benchmark's
+// iteration, a whole experiment (a core-to-core matrix, an open-loop run),
+// until the manual time those report, per operation, adds up to the warm-up
+// time: far past the watchdog. Such a benchmark is passed the other flags only.
+std::vector<std::string> gbench_flags_for(const std::string& name, const std::vector<std::string>& flags) {
+  const bool fixed = has_fixed_iterations(name);
+  std::vector<std::string> out;
+  for (const std::string& flag : flags)
+    if (!fixed || !flag.starts_with("--benchmark_min_warmup_time")) out.push_back(flag);
+  return out;
 }
 
 std::vector<std::string> child_argv(const RunOptions& o) {
@@ -110,7 +137,12 @@ BenchmarkList list_benchmarks(const RunOptions& o) {
   } catch (const std::regex_error& e) {
     throw UsageError(fmt::format("--filter '{}' is not a valid regular expression: {}", o.filter, e.what()));
   }
-  const ChildOutcome outcome = run_in_child(o, "list", {"--benchmark_list_tests=true"});
+  // The user's Google Benchmark flags go to the listing too: GB refuses one it
+  // does not know (or a value it cannot read) here, once, instead of in every
+  // benchmark's process.
+  std::vector<std::string> args{"--benchmark_list_tests=true"};
+  args.insert(args.end(), o.gbench_flags.begin(), o.gbench_flags.end());
+  const ChildOutcome outcome = run_in_child(o, "list", args);
   const std::string err = last_lines(read_file(o.work_dir / "list.stderr"), 3);
   if (outcome.interrupted) return {};
   if (!outcome.ok())
@@ -184,7 +216,8 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
                                   "--benchmark_out_format=json"};
     // A user's --benchmark_min_time comes later on the command line and wins.
     args.push_back(o.quick ? "--benchmark_min_time=0.02" : "--benchmark_min_time=0.1");
-    args.insert(args.end(), o.gbench_flags.begin(), o.gbench_flags.end());
+    const std::vector<std::string> flags = gbench_flags_for(names[i], o.gbench_flags);
+    args.insert(args.end(), flags.begin(), flags.end());
 
     const StealTicks steal_before = read_steal_ticks();
     const ChildOutcome outcome = run_in_child(o, stem, args);
@@ -201,11 +234,14 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
     const std::string status = last_lines(read_file(o.work_dir / (stem + ".status")), 3);
     if (outcome.ok()) {
       try {
-        const auto doc = nlohmann::json::parse(read_file(out_json));
+        const auto doc = parse_child_file(read_file(out_json), out_json, "Google Benchmark output", parse_gbench_output);
         b.gbench_context = doc.at("context");
         b.entries = doc.at("benchmarks");
-        const std::string extras = read_file(o.work_dir / (stem + ".extras.json"));
-        if (!extras.empty()) b.records = keyed_by_run_name(nlohmann::json::parse(extras), b.entries);
+        const auto extras_path = o.work_dir / (stem + ".extras.json");
+        const std::string extras = read_file(extras_path);
+        const auto parse_json = [](const std::string& text) { return nlohmann::json::parse(text); };
+        if (!extras.empty())
+          b.records = keyed_by_run_name(parse_child_file(extras, extras_path, "records", parse_json), b.entries);
         add_steal(b.records, steal_before, steal_after, outcome.seconds);
         b.ok = true;
       } catch (const std::exception& e) {

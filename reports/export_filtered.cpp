@@ -9,6 +9,7 @@
 #include "reports/compare_statistics.hpp"
 #include "reports/result_file.hpp"
 #include "reports/result_reader.hpp"
+#include "reports/unavailable_entries.hpp"
 
 namespace primbench {
 namespace {
@@ -64,12 +65,13 @@ json custom_point(const BenchmarkRun& run, const json& entry, const std::string&
 
 FilteredExport filtered_export(const nlohmann::json& doc, const std::string& source) {
   FilteredExport out;
-  json entries = json::array();
+  json entries = json::array(), unavailable = json::array();
   out.bigger_is_better = json::array();
   out.smaller_is_better = json::array();
   for (const BenchmarkRun& run : benchmark_runs(doc)) {
     if (run.error) {
       out.skipped.push_back(fmt::format("{}: {}", run.name, *run.error));
+      if (is_unavailable_message(*run.error)) unavailable.push_back(unavailable_item(run.name, *run.error));
       continue;
     }
     const std::optional<json> entry = median_entry(run);
@@ -88,7 +90,10 @@ FilteredExport filtered_export(const nlohmann::json& doc, const std::string& sou
     entries.push_back(*entry);
   }
 
-  json primbench{{"schema_version", kResultSchemaVersion}, {"export", {{"kind", "median"}, {"source", source}}}};
+  // What this machine could not run stays listed, outside benchmarks[] as in a result file.
+  json primbench{{"schema_version", kResultSchemaVersion},
+                 {"export", {{"kind", "median"}, {"source", source}}},
+                 {"unavailable", unavailable}};
   if (const auto p = doc.find("primbench"); p != doc.end()) {
     // What tells machines apart (compare, --hardware) stays with the numbers.
     for (const char* key : {"machine", "topology", "clock"}) {

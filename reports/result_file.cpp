@@ -10,6 +10,7 @@
 
 #include "harness/json_text.hpp"
 #include "harness/repetition_stats.hpp"
+#include "reports/unavailable_entries.hpp"
 
 namespace primbench {
 namespace {
@@ -36,6 +37,17 @@ nlohmann::json fallback_gbench_context(const RunContext& c) {
           {"library_build_type", "release"}};
 }
 
+// Google Benchmark reads caches from sysfs only; where it found none, hwloc's
+// view in GB's format, so that tools reading GB's fields see them. Returns
+// where the list came from, or null when GB's own list was kept.
+nlohmann::json fill_missing_caches(nlohmann::json& gbench_context, const nlohmann::json& hwloc_caches) {
+  const auto caches = gbench_context.find("caches");
+  const bool none = caches == gbench_context.end() || !caches->is_array() || caches->empty();
+  if (!none || !hwloc_caches.is_array() || hwloc_caches.empty()) return nullptr;
+  gbench_context["caches"] = hwloc_caches;
+  return "hwloc";
+}
+
 }  // namespace
 
 nlohmann::json build_result_document(const RunResults& results, const RunContext& context) {
@@ -50,6 +62,8 @@ nlohmann::json build_result_document(const RunResults& results, const RunContext
     if (!b.ok) errors.push_back({{"benchmark", b.name}, {"message", b.error}});
   }
   if (gbench_context.is_null()) gbench_context = fallback_gbench_context(context);
+  const nlohmann::json caches_source = fill_missing_caches(gbench_context, context.hwloc_caches);
+  const nlohmann::json unavailable = take_unavailable(benchmarks);
 
   std::size_t completed = 0;
   for (const auto& b : results.outcomes) completed += b.ok ? 1 : 0;
@@ -74,7 +88,9 @@ nlohmann::json build_result_document(const RunResults& results, const RunContext
                       {"pair_plan", context.pair_plan},
                       {"benchmarks", records},
                       {"statistics", repetition_statistics(benchmarks)},
-                      {"errors", errors}};
+                      {"errors", errors},
+                      {"unavailable", unavailable}};
+  if (!caches_source.is_null()) doc["primbench"]["context_sources"] = {{"caches", caches_source}};
   if (!context.python.is_null()) doc["primbench"]["python"] = context.python;
   return doc;
 }

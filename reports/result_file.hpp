@@ -23,6 +23,7 @@ struct RunContext {
   nlohmann::json pair_plan;  // the pair plan the benchmarks used
   nlohmann::json config;     // options of this run
   nlohmann::json python;     // the interpreter and pairing of --suite python|all; null: not run
+  nlohmann::json hwloc_caches = nlohmann::json::array();  // gbench_cache_list(): for a context without caches
   std::string started_at, finished_at;
 };
 

@@ -13,6 +13,7 @@
 
 #include "harness/json_text.hpp"
 #include "reports/result_file.hpp"
+#include "reports/unavailable_entries.hpp"
 
 namespace primbench {
 namespace {
@@ -47,16 +48,11 @@ TextPosition position_of(std::string_view text, std::size_t offset) {
 // nests too deep, and names where.
 void check_nesting(std::string_view text, const std::string& source) {
   int depth = 0;
-  bool in_string = false, escaped = false;
+  JsonStringScan strings;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
+    if (strings.in_string(c)) continue;
+    if (c == '{' || c == '[') {
       if (++depth > kMaxResultNestingDepth)
         fail_at(source, text, i, fmt::format("nested deeper than {} levels (the limit for a result file)",
                                              kMaxResultNestingDepth));
@@ -224,17 +220,22 @@ class Validator {
     if (v < 1) fail("/primbench/schema_version", fmt::format("version {} does not exist (versions start at 1)", v));
     for (const char* key : {"run", "machine", "topology", "clock", "pair_plan", "benchmarks", "statistics"})
       typed(p, "/primbench", key, T::object);
-    typed(p, "/primbench", "errors", T::array);
-    if (const auto it = p.find("errors"); it != p.end()) {
-      for (std::size_t i = 0; i < it->size(); ++i) {
-        const std::string path = fmt::format("/primbench/errors/{}", i);
-        require((*it)[i], path, T::object, "");
-        typed((*it)[i], path, "benchmark", T::string, true);
-        typed((*it)[i], path, "message", T::string, true);
-      }
-    }
+    list_of(p, "errors", {"benchmark", "message"});
+    list_of(p, "unavailable", {"name", "reason"});
     if (const auto it = p.find("benchmarks"); it != p.end()) {
       for (const auto& [name, record] : it->items()) benchmark_record(record, "/primbench/benchmarks/" + pointer_token(name));
+    }
+  }
+
+  // primbench.<key>, when present: an array of objects, each with these string members.
+  void list_of(const json& p, const char* key, std::initializer_list<const char*> members) const {
+    typed(p, "/primbench", key, json::value_t::array);
+    const auto it = p.find(key);
+    if (it == p.end()) return;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const std::string path = fmt::format("/primbench/{}/{}", key, i);
+      require((*it)[i], path, json::value_t::object, "");
+      for (const char* member : members) typed((*it)[i], path, member, json::value_t::string, true);
     }
   }
 
@@ -359,6 +360,16 @@ std::vector<BenchmarkRun> benchmark_runs(const nlohmann::json& doc) {
     } else {
       run.repetitions.push_back(std::cref(entry));
     }
+  }
+  // What the machine could not run is listed beside benchmarks[] (files
+  // before that kept it there, read above): the same error runs either way.
+  const auto primbench = doc.find("primbench");
+  if (primbench == doc.end() || !primbench->is_object() || !primbench->contains("unavailable")) return runs;
+  for (const json& item : primbench->at("unavailable")) {
+    const std::string name = item.at("name").get<std::string>();
+    auto [it, added] = index_of.try_emplace(name, runs.size());
+    if (added) runs.push_back(BenchmarkRun{name, {}, {}, std::nullopt});
+    runs[it->second].error = unavailable_message(item);
   }
   return runs;
 }

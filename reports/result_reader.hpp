@@ -63,7 +63,9 @@ struct BenchmarkRun {
 };
 
 // The document's runs, in the order their first entry appears; they refer
-// into `doc` (see BenchmarkRun).
+// into `doc` (see BenchmarkRun). The benchmarks of primbench.unavailable
+// follow as runs with no entries and the error "unavailable: <reason>", as
+// older files had them in benchmarks[].
 std::vector<BenchmarkRun> benchmark_runs(const nlohmann::json& doc);
 
 // Nanoseconds per one `time_unit` ("ns", "us", "ms", "s"); throws

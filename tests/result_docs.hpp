@@ -97,13 +97,21 @@ inline void add_benchmark(nlohmann::json& doc, const std::string& name, const st
   doc["benchmarks"].push_back(cv);
 }
 
-// As primbench's run loop records a benchmark that failed or cannot run here.
+// As primbench's run loop records a benchmark that failed (and, in files
+// written before primbench.unavailable, one that cannot run here).
 inline void add_failure(nlohmann::json& doc, const std::string& name, const std::string& message) {
   doc["benchmarks"].push_back({{"name", name},          {"family_index", -1}, {"per_family_instance_index", 0},
                                {"run_name", name},      {"run_type", "iteration"}, {"repetitions", 1},
                                {"repetition_index", 0}, {"threads", 1},       {"iterations", 0},
                                {"real_time", 0},        {"cpu_time", 0},      {"time_unit", "ns"},
                                {"error_occurred", true}, {"error_message", message}});
+}
+
+// As primbench's result file lists a benchmark this machine cannot run.
+inline void add_unavailable(nlohmann::json& doc, const std::string& name, const std::string& reason) {
+  nlohmann::json& list = doc["primbench"]["unavailable"];
+  if (!list.is_array()) list = nlohmann::json::array();
+  list.push_back({{"name", name}, {"reason", reason}});
 }
 
 // `n` values around `center` with a relative spread of `noise` (uniform),

@@ -75,6 +75,23 @@ TEST(Cli, BadInputIsOneLineAndExitTwo) {
   expect_one_line_error(run_primbench({}), "subcommand");
 }
 
+// A Google Benchmark flag GB cannot read (1.7.1 takes --benchmark_min_time=0.05,
+// not 0.05s) stops the run before any benchmark, in one error line, rather
+// than failing every benchmark's process.
+TEST(Cli, AGoogleBenchmarkFlagGoogleBenchmarkRefusesStopsTheRunBeforeItStarts) {
+  const auto out = test::scratch_dir("cli");
+  const auto r = run_primbench({"run", "--quick", "--family", "harness", "--benchmark_min_time=0.05s", "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  const auto lines = test::nonempty_lines(r.err);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().rfind("primbench: error: ", 0), 0u) << r.err;
+  EXPECT_NE(lines.back().find("--benchmark_min_time=0.05s"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("[  1/"), std::string::npos) << "no benchmark ran:\n" << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "results.json"));
+  expect_one_line_error(run_primbench({"run", "--benchmark_list_tests=true", "--out", out.string()}),
+                        "--benchmark_list_tests");
+}
+
 TEST(Cli, VersionAndHelp) {
   EXPECT_EQ(run_primbench({"version"}).exit_code, 0);
   const auto help = run_primbench({"run", "--help"});

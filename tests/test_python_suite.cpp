@@ -55,9 +55,12 @@ struct SuiteRun {
   json doc;  // results.json, or null
   std::set<std::string> leftovers;
 
-  const json* entry(const std::string& name) const {
-    for (const json& e : doc["benchmarks"])
-      if (e.value("run_name", "") == name) return &e;
+  const json* entry(const std::string& name) const { return named(doc["benchmarks"], "run_name", name); }
+  const json* unavailable(const std::string& name) const { return named(doc["primbench"]["unavailable"], "name", name); }
+
+  static const json* named(const json& list, const char* key, const std::string& name) {
+    for (const json& e : list)
+      if (e.value(key, "") == name) return &e;
     return nullptr;
   }
 };
@@ -119,10 +122,11 @@ TEST(PythonSuite, QuickPipeRunHasPyNamesCheckedPlacementsInterpreterAndUnavailab
   EXPECT_EQ(run.doc["primbench"]["run"]["config"].value("suite", ""), "python");
 
   for (const std::string& cls : absent_classes(run.doc)) {
-    const json* e = run.entry("py/pipe/mp-pipe/threads/" + cls);
-    ASSERT_NE(e, nullptr) << "no unavailable entry for absent class " << cls;
-    EXPECT_EQ(e->value("error_message", "").rfind("unavailable: placement class " + cls + " is absent: ", 0), 0u)
-        << e->dump();
+    const std::string name = "py/pipe/mp-pipe/threads/" + cls;
+    EXPECT_EQ(run.entry(name), nullptr) << "an absent class is no entry in benchmarks[]";
+    const json* item = run.unavailable(name);
+    ASSERT_NE(item, nullptr) << "not listed unavailable: absent class " << cls;
+    EXPECT_EQ(item->value("reason", "").rfind("placement class " + cls + " is absent: ", 0), 0u) << item->dump();
   }
 }
 

@@ -137,6 +137,10 @@ TEST(ResultReader, SchemaErrorsNameTheJsonPath) {
   EXPECT_TRUE(has(error_for_doc(doc), "/primbench/benchmarks/c2c~1rtt~1threads~1shared-l3/latency/percentiles: "
                                   "expected an object, found number"));
 
+  doc = doc_with_one_benchmark();
+  doc["primbench"]["unavailable"] = {{{"name", "c2c/rtt/threads/smt"}}};
+  EXPECT_TRUE(has(error_for_doc(doc), "/primbench/unavailable/0: 'reason' is missing"));
+
   EXPECT_TRUE(has(error_for("[1, 2]"), "bad.json: /: expected an object, found array"));
 }
 
@@ -222,6 +226,25 @@ TEST(ResultReader, OldFilesWithoutRunNameGroupBySuffix) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].name, "BM_Push/8");
   EXPECT_EQ(runs[0].aggregates.count("median"), 1u);
+}
+
+// A file lists what the machine cannot run in primbench.unavailable; a file
+// from before kept it in benchmarks[] as an error entry. Both read the same.
+TEST(ResultReader, UnavailableBenchmarksReadTheSameFromTheListAndFromOlderFiles) {
+  nlohmann::json older = doc_with_one_benchmark(), listed = doc_with_one_benchmark();
+  test::add_failure(older, "c2c/rtt/threads/smt", "unavailable: placement class smt is absent");
+  test::add_unavailable(listed, "c2c/rtt/threads/smt", "placement class smt is absent");
+  const fs::path dir = test::scratch_dir("reader");
+  const nlohmann::json older_read = read_result_file(test::write_doc(dir / "older.json", older));
+  const nlohmann::json listed_read = read_result_file(test::write_doc(dir / "listed.json", listed));
+  for (const auto* doc : {&older_read, &listed_read}) {
+    const auto runs = benchmark_runs(*doc);
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_EQ(runs[1].name, "c2c/rtt/threads/smt");
+    EXPECT_EQ(runs[1].error, "unavailable: placement class smt is absent");
+    EXPECT_TRUE(runs[1].repetitions.empty());
+    EXPECT_FALSE(runs[0].error) << "the measured benchmark is untouched";
+  }
 }
 
 TEST(ResultReader, RoundTripReadWriteReadIsEqual) {

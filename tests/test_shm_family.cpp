@@ -444,9 +444,15 @@ TEST(ShmFamilyRun, QuickRunGivesTheMatrixAsTheReportDrawsItAndExactCounters) {
     EXPECT_EQ(run.records.at(name).at("placement").at("workers").size(), pus) << name;
   }
   if (pus >= 2) {
-    const std::string adjacent = "shm/false_sharing/threads/compact/n" + std::to_string(std::min<std::size_t>(pus, 8));
-    EXPECT_EQ(run.error(adjacent + "/adjacent"), "");
-    EXPECT_EQ(run.error(adjacent + "/padded"), "");
+    const std::string n_workers = "shm/false_sharing/threads/compact/n" + std::to_string(std::min<std::size_t>(pus, 8));
+    for (const std::string layout : {"/adjacent", "/padded"}) {
+      const std::string name = n_workers + layout;
+      EXPECT_EQ(run.error(name), "") << name;
+      EXPECT_GT(run.counter(name, "ops_per_s"), 0) << name;
+      // An increment is shorter than a clock read: no latency at all, never a latency of 0 ns.
+      EXPECT_FALSE(run.entries.at(name).contains("p50_ns")) << name << ": " << run.entries.at(name).dump();
+      EXPECT_FALSE(run.records.at(name).contains("latency")) << name;
+    }
   }
   const PairPlan plan = plan_pairs(topo);
   if (plan.get(PairClass::shared_l3).present) {

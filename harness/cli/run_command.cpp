@@ -13,6 +13,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/clock.hpp"
 #include "harness/errors.hpp"
+#include "harness/gbench_caches.hpp"
 #include "harness/machine_context.hpp"
 #include "harness/machine_probes.hpp"
 #include "harness/placement.hpp"
@@ -73,19 +74,29 @@ fs::path prepare_out_dir(const RunArgs& a) {
   return dir;
 }
 
+// The entry a progress line shows: the first repetition, or GB's median where
+// --benchmark_report_aggregates_only=true left only the aggregates.
+const nlohmann::json* shown_entry(const nlohmann::json& entries) {
+  for (const auto& e : entries)
+    if (e.value("run_type", "") == "iteration") return &e;
+  for (const auto& e : entries)
+    if (e.value("aggregate_name", "") == "median") return &e;
+  return nullptr;
+}
+
 std::string headline(const BenchmarkOutcome& b) {
   if (!b.ok) return "FAILED: " + b.error;
-  for (const auto& e : b.entries) {
+  for (const auto& e : b.entries)
     if (e.value("error_occurred", false)) return e.value("error_message", "error");
-    if (e.value("run_type", "") != "iteration") continue;
-    std::string line = fmt::format("{:.4g} {}/op", e.value("real_time", 0.0), e.value("time_unit", "ns"));
-    if (e.contains("p99_ns")) line += fmt::format(", p50 {:.4g} ns, p99 {:.4g} ns", e.value("p50_ns", 0.0), e.value("p99_ns", 0.0));
-    // A core-to-core matrix whose cells the topology does not explain (a VM's vCPUs): say so now, not only in the report.
-    if (const double n = e.value("unexplained_cells", 0.0); n > 0)
-      line += fmt::format("; {} pair(s) more than 3x from their placement class's median (see the report)", n);
-    return line;
-  }
-  return "no entries";
+  const nlohmann::json* shown = shown_entry(b.entries);
+  if (!shown) return "no entries";
+  const nlohmann::json& e = *shown;
+  std::string line = fmt::format("{:.4g} {}/op", e.value("real_time", 0.0), e.value("time_unit", "ns"));
+  if (e.contains("p99_ns")) line += fmt::format(", p50 {:.4g} ns, p99 {:.4g} ns", e.value("p50_ns", 0.0), e.value("p99_ns", 0.0));
+  // A core-to-core matrix whose cells the topology does not explain (a VM's vCPUs): say so now, not only in the report.
+  if (const double n = e.value("unexplained_cells", 0.0); n > 0)
+    line += fmt::format("; {} pair(s) more than 3x from their placement class's median (see the report)", n);
+  return line;
 }
 
 // A benchmark failed when its process did, or when it reported an error of its
@@ -160,6 +171,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   MachineContext machine = collect_machine_context();
   const LoadAverage load_start = read_load_average();
   context.topology = topology_summary_json(topo);
+  context.hwloc_caches = gbench_cache_list(topo);
   context.clock = clock;
   context.pair_plan = to_json(plan_pairs(topo));
   context.config = {{"quick", a.quick}, {"families", a.families}, {"filter", a.filter}, {"sizes", a.sizes},
@@ -191,6 +203,13 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   }
   // Probes bracket the benchmarks, so a comparison can see the machine change.
   const ProbeSet probes_start = measure_machine_probes(topo);
+  const bool warmup = std::any_of(gbench_flags.begin(), gbench_flags.end(), [](const std::string& f) {
+    return f.starts_with("--benchmark_min_warmup_time");
+  });
+  if (warmup && std::any_of(list.names.begin(), list.names.end(), [](const auto& n) { return has_fixed_iterations(n); }))
+    fmt::print(stderr, "primbench: note: --benchmark_min_warmup_time is not passed to benchmarks with a fixed "
+                       "iteration count: one iteration is a whole experiment, which GB's warm-up would repeat far "
+                       "past the warm-up time\n");
   const ProgressFn progress = [total](std::size_t i, std::size_t, const BenchmarkOutcome& b) {
     fmt::print(stderr, "[{:>3}/{}] {}: {} ({:.1f} s)\n", i + 1, total, registered_name(b.name), headline(b), b.seconds);
   };
@@ -282,6 +301,8 @@ void add_run_command(CLI::App& app, int& exit_status) {
         throw UsageError(fmt::format("unknown option or argument '{}' for run (see primbench run --help)", extra));
       if (extra.rfind("--benchmark_out", 0) == 0 || extra.rfind("--benchmark_filter", 0) == 0)
         throw UsageError(fmt::format("'{}' is managed by primbench: use --out / --filter", extra));
+      if (extra.rfind("--benchmark_list_tests", 0) == 0)
+        throw UsageError(fmt::format("'{}' is managed by primbench: `primbench plan` and --filter say what runs", extra));
       gbench_flags.push_back(extra);
     }
     exit_status = run(*a, gbench_flags);
