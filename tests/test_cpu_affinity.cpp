@@ -97,6 +97,7 @@ TEST(CpuAffinity, TopoAndPlanSayWhichPusAreAllowedAndWhy) {
   ASSERT_EQ(workers.exit_code, 0) << workers.err;
   for (const auto& w : nlohmann::json::parse(workers.out)["workers"]) EXPECT_EQ(w["pu"], pu);
 
+  test::expect_one_line_error(run_primbench({"plan", "--pus", number_of(all_pus.front())}), "outside the allowed PUs");
   const auto synthetic = run_primbench({"plan", "--pairs", "--json", "--topology", "synthetic:pack:2 core:2 pu:1"});
   ASSERT_EQ(synthetic.exit_code, 0) << synthetic.err;
   EXPECT_NE(synthetic.out.find("\"present\": true"), std::string::npos) << "planning elsewhere is unchanged";
