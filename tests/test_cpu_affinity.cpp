@@ -131,5 +131,12 @@ TEST(CpuAffinity, ARunUnderAnInheritedMaskStaysInsideIt) {
   expect_run_on(pu, {}, "allowed by the CPU affinity");
 }
 
+TEST(CpuAffinity, RunCpusetBindsTheRunAndItsBenchmarkProcesses) {
+  const std::vector<unsigned> all_pus = Topology::load("live").allowed_pus();
+  if (all_pus.size() < 2) GTEST_SKIP() << "one allowed PU: --cpuset cannot narrow it";
+  const unsigned pu = all_pus.back();
+  expect_run_on(pu, {"--cpuset", std::to_string(pu)}, "allowed by --cpuset " + std::to_string(pu));
+}
+
 }  // namespace
 }  // namespace primbench
