@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "harness/cpu_list.hpp"
+
 namespace primbench {
 namespace {
 
@@ -30,6 +32,14 @@ void pin_current(const Topology& topo, unsigned os_pu, PinScope scope) {
   const int err = errno;
   hwloc_bitmap_free(set);
   if (rc != 0) throw PinError(fmt::format("binding to PU {} failed: {}", os_pu, std::strerror(err)));
+}
+
+void bind_process_to_allowed(const Topology& topo) {
+  require_real_binding(topo);
+  hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topo.hwloc());
+  if (hwloc_set_cpubind(topo.hwloc(), allowed, hwloc_flags(PinScope::process)) != 0)
+    throw PinError(fmt::format("binding primbench to PUs {} failed: {}", format_cpu_list(topo.allowed_pus()),
+                               std::strerror(errno)));
 }
 
 ObservedPlacement observe_current(const Topology& topo, unsigned requested_pu, PinScope scope) {

@@ -32,6 +32,11 @@ enum class PinScope { thread, process };
 // Binds the calling thread (or the whole calling process) to one PU.
 void pin_current(const Topology& topo, unsigned os_pu, PinScope scope);
 
+// Binds the whole calling process to the topology's allowed PUs (`run
+// --cpuset`): every process it starts then inherits the binding, and plans
+// and pins inside it as under taskset or hwloc-bind.
+void bind_process_to_allowed(const Topology& topo);
+
 // Reads back the calling thread's/process's binding and last CPU; call it after
 // the work so that a migration during the run is caught.
 ObservedPlacement observe_current(const Topology& topo, unsigned requested_pu, PinScope scope);

@@ -153,6 +153,7 @@ PairPlan plan_pairs(const Topology& topo, bool all_pairs) {
   PairPlan plan;
   plan.topology_source = topo.source();
   const auto pus = allowed_in_logical_order(topo);
+  const std::string narrowed = topo.allowed_reason();
   for (PairClass c : kAllPairClasses) {
     PairClassPlan entry{c, false, "", {}};
     std::vector<PuPair> pure, impure;
@@ -170,7 +171,8 @@ PairPlan plan_pairs(const Topology& topo, bool all_pairs) {
     if (all_pairs || entry.pairs.empty()) entry.pairs.insert(entry.pairs.end(), impure.begin(), impure.end());
     if (!all_pairs && entry.pairs.size() > 1) entry.pairs.resize(1);
     entry.present = !entry.pairs.empty();
-    if (!entry.present) entry.reason = absent_reason(topo, c);
+    // A class the chosen PUs lack may still be on the machine: say what narrowed them.
+    if (!entry.present) entry.reason = absent_reason(topo, c) + (narrowed.empty() ? "" : "; " + narrowed);
     plan.classes.push_back(std::move(entry));
   }
   return plan;

@@ -23,6 +23,7 @@ struct RunOptions {
   std::string filter;                      // Google Benchmark regex; empty = all
   std::vector<std::string> sizes;          // message sizes as given (passed on)
   std::vector<std::string> gbench_flags;   // --benchmark_* flags passed on verbatim
+  std::string cpuset;                      // run --cpuset as given: the children inherit its binding
   std::chrono::milliseconds bench_timeout{120'000};
 };
 

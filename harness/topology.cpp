@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "harness/cpu_list.hpp"
 #include "harness/errors.hpp"
 
 namespace primbench {
@@ -82,7 +83,7 @@ void check_synthetic_size(const std::string& desc) {
 
 }  // namespace
 
-Topology Topology::load(const std::string& spec_in) {
+Topology Topology::load(const std::string& spec_in, const std::string& affinity_by) {
   std::string spec = spec_in;
   std::string origin;
   if (spec.empty() || spec == "live") {
@@ -124,12 +125,76 @@ Topology Topology::load(const std::string& spec_in) {
 
   topo.binding_supported_ = hwloc_topology_is_thissystem(raw) != 0;
   topo.read_model();
+  if (topo.allowed_pus().size() < topo.pus_.size())
+    topo.narrowed_by_.push_back(topo.source_ == "live" ? "the cgroup cpuset" : "the topology file's allowed set");
+  // Only the live machine's binding describes the machine planned for.
+  if (topo.source_ == "live" && topo.binding_supported_) topo.apply_cpu_affinity(affinity_by);
   if (topo.allowed_pus().empty()) throw TopologyError(fmt::format("topology '{}' has no allowed PU", spec));
   return topo;
 }
 
+// The calling thread's binding is what the threads and processes it starts
+// inherit; primbench loads the live topology before it pins anything.
+void Topology::apply_cpu_affinity(const std::string& by) {
+  Bitmap bound;
+  if (hwloc_get_cpubind(handle_.get(), bound.b, HWLOC_CPUBIND_THREAD) != 0) return;  // the OS cannot say
+  hwloc_bitmap_and(bound.b, bound.b, hwloc_topology_get_allowed_cpuset(handle_.get()));
+  if (!hwloc_bitmap_iszero(bound.b)) restrict_allowed(bitmap_indexes(bound.b), by);
+}
+
+void Topology::restrict_allowed(const std::vector<unsigned>& pus, const std::string& by) {
+  hwloc_topology_t t = handle_.get();
+  hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(t);
+  Bitmap chosen;
+  for (unsigned pu : pus) {
+    if (!hwloc_bitmap_isset(allowed, pu))
+      throw TopologyError(fmt::format("PU {} is not an allowed PU of topology '{}' (allowed: {})", pu, source_,
+                                      format_cpu_list(allowed_pus())));
+    hwloc_bitmap_set(chosen.b, pu);
+  }
+  if (hwloc_bitmap_iszero(chosen.b)) throw TopologyError(fmt::format("{} chooses no PU", by));
+  if (hwloc_bitmap_isequal(chosen.b, allowed)) return;  // narrows nothing: not worth a mention
+  // Memory follows the PUs: a NUMA node local to none of them leaves the allowed set too.
+  Bitmap nodes;
+  hwloc_cpuset_to_nodeset(t, chosen.b, nodes.b);
+  hwloc_bitmap_and(nodes.b, nodes.b, hwloc_topology_get_allowed_nodeset(t));
+  const hwloc_const_nodeset_t local_nodes = hwloc_bitmap_iszero(nodes.b) ? nullptr : nodes.b;
+  if (hwloc_topology_allow(t, chosen.b, local_nodes, HWLOC_ALLOW_FLAG_CUSTOM) != 0)
+    throw TopologyError(fmt::format("hwloc could not narrow topology '{}' to PUs {}: {}", source_,
+                                    format_cpu_list(pus), std::strerror(errno)));
+  narrowed_by_.push_back(by);
+  read_model();
+}
+
+std::string Topology::allowed_reason() const {
+  const std::size_t allowed = allowed_pus().size();
+  if (allowed == pus_.size() || narrowed_by_.empty()) return "";
+  std::string by;
+  for (std::size_t i = 0; i < narrowed_by_.size(); ++i)
+    by += (i == 0 ? "" : i + 1 == narrowed_by_.size() ? " and " : ", ") + narrowed_by_[i];
+  return fmt::format("{} of {} PUs allowed by {}", allowed, pus_.size(), by);
+}
+
+std::string Topology::xml() const {
+  char* buffer = nullptr;
+  int length = 0;
+  if (hwloc_topology_export_xmlbuffer(handle_.get(), &buffer, &length, 0) != 0)
+    throw TopologyError(fmt::format("hwloc could not export topology '{}' as XML", source_));
+  std::string out(buffer, length > 0 ? static_cast<std::size_t>(length) - 1 : 0);  // length counts the final NUL
+  hwloc_free_xmlbuffer(handle_.get(), buffer);
+  return out;
+}
+
 void Topology::read_model() {
   hwloc_topology_t t = handle_.get();
+  // Read afresh: restrict_allowed() calls this again on a narrower allowed set.
+  pus_.clear();
+  cores_.clear();
+  packages_.clear();
+  dies_.clear();
+  numa_.clear();
+  caches_.clear();
+  cpukinds_.clear();
   hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(t);
   hwloc_const_nodeset_t allowed_nodes = hwloc_topology_get_allowed_nodeset(t);
 

@@ -2,8 +2,9 @@
 //
 // Placement planning, printing and tests work on this model only; the hwloc
 // handle is kept alongside solely so that pinning can call hwloc's binding API.
-// Counts follow hwloc's "allowed" view: a PU outside the allowed cpuset (a
-// restricted cgroup, an offline CPU) is listed but never used for placement.
+// Counts follow the "allowed" view: a PU outside the allowed cpuset (a
+// restricted cgroup, an offline CPU, and on the live machine the CPU affinity
+// primbench inherited) is listed but never used for placement.
 #pragma once
 
 #include <hwloc.h>
@@ -62,8 +63,25 @@ class Topology {
  public:
   // `spec` is "live", a path to an hwloc XML export, or "synthetic:<desc>".
   // An empty spec means "live" unless HWLOC_XMLFILE is set, as hwloc's tools do.
+  // On the live machine the calling thread's CPU affinity (taskset, hwloc-bind,
+  // a job scheduler) narrows the allowed PUs; XML and synthetic ones keep theirs.
+  // `affinity_by` names it in allowed_reason(): a benchmark process says
+  // "--cpuset core:1", where its run's binding came from.
   // Throws TopologyError with the offending spec in the message.
-  static Topology load(const std::string& spec);
+  static Topology load(const std::string& spec, const std::string& affinity_by = "the CPU affinity");
+
+  // Narrows the allowed PUs to `pus` (OS indexes, each already allowed); `by`
+  // says what chose them ("--cpuset core:1") in allowed_reason(). Throws
+  // TopologyError naming a PU that is not allowed.
+  void restrict_allowed(const std::vector<unsigned>& pus, const std::string& by);
+
+  // Why fewer PUs are allowed than the topology holds, e.g. "1 of 2 PUs
+  // allowed by the CPU affinity"; empty when every PU is allowed.
+  std::string allowed_reason() const;
+
+  // The topology as an hwloc XML export (disallowed PUs included), for hwloc's
+  // own tools to read exactly what primbench reads.
+  std::string xml() const;
 
   const std::string& source() const { return source_; }
   // False for XML and synthetic topologies: binding calls would pin to a
@@ -88,12 +106,14 @@ class Topology {
 
  private:
   void read_model();
+  void apply_cpu_affinity(const std::string& by);
 
   std::string source_;
   bool binding_supported_ = false;
   HwlocHandle handle_;
   std::vector<PuInfo> pus_;
   std::vector<unsigned> offline_;
+  std::vector<std::string> narrowed_by_;  // what removed PUs from the allowed set, in order
   std::vector<GroupInfo> cores_, packages_, dies_, numa_;
   std::vector<CacheInfo> caches_;
   std::vector<CpuKindInfo> cpukinds_;

@@ -88,10 +88,14 @@ std::string topology_summary(const Topology& topo) {
   for (const auto& [name, n] : cache_counts(topo)) caches += fmt::format("{}{} x{}", caches.empty() ? "" : ", ", name, n);
   std::string kinds = topo.cpukinds().size() > 1 ? fmt::format("; {} CPU kinds (hybrid)", topo.cpukinds().size()) : "";
   std::string offline = topo.offline_pus().empty() ? "" : fmt::format("; offline PUs {}", format_cpu_list(topo.offline_pus()));
-  return fmt::format("{}, {}, {}, {}, SMT {}{}; {}{}; {} ({})", plural(topo.allowed_pus().size(), "PU"),
+  const std::string reason = topo.allowed_reason();
+  const std::vector<unsigned> pus = topo.allowed_pus();
+  std::string allowed =
+      reason.empty() ? "" : fmt::format("; {} (PU{} {})", reason, pus.size() > 1 ? "s" : "", format_cpu_list(pus));
+  return fmt::format("{}, {}, {}, {}, SMT {}{}; {}{}{}; {} ({})", plural(topo.allowed_pus().size(), "PU"),
                      plural(topo.cores().size(), "core"), plural(topo.packages().size(), "package"),
                      plural(topo.numa_nodes().size(), "NUMA node"), smt > 1 ? fmt::format("{}-way", smt) : "off",
-                     kinds, caches.empty() ? "no CPU caches reported" : caches, offline, binding_text(topo),
+                     kinds, caches.empty() ? "no CPU caches reported" : caches, offline, allowed, binding_text(topo),
                      topo.source());
 }
 
@@ -115,6 +119,7 @@ nlohmann::json topology_summary_json(const Topology& topo) {
           {"cpukinds", topo.cpukinds().size()},
           {"caches", caches},
           {"allowed_pus", format_cpu_list(topo.allowed_pus())},
+          {"allowed_reason", topo.allowed_reason()},
           {"offline_pus", format_cpu_list(topo.offline_pus())},
           {"summary", topology_summary(topo)}};
 }

@@ -9,7 +9,8 @@
 
 namespace primbench {
 
-// One line: "2 PUs, 2 cores, 1 package, 1 NUMA node, SMT off; L2 x2, L3 x1; bindings real (live)".
+// One line: "2 PUs, 2 cores, 1 package, 1 NUMA node, SMT off; L2 x2, L3 x1; bindings real (live)",
+// with "; 1 of 2 PUs allowed by the CPU affinity (PU 1)" before the bindings when PUs are left out.
 std::string topology_summary(const Topology& topo);
 
 // An indented tree in the spirit of lstopo: chains of single children are

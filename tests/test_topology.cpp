@@ -2,6 +2,9 @@
 // export in ../shared/topologies (when present), and on this machine.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "harness/errors.hpp"
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
@@ -37,6 +40,34 @@ TEST(Topology, SummaryAndJsonAgree) {
   const std::string tree = topology_tree(t);
   EXPECT_NE(tree.find("Package"), std::string::npos) << tree;
   EXPECT_NE(tree.find("PU L#31"), std::string::npos) << tree;
+}
+
+TEST(Topology, NarrowedAllowedPusAreSaidWithTheirReason) {
+  Topology t = Topology::load(kTwoPackages);
+  EXPECT_EQ(t.allowed_reason(), "") << "every PU of a synthetic machine is allowed";
+  t.restrict_allowed({0, 1, 2}, "--pus 0-2");
+  EXPECT_EQ(t.allowed_pus(), (std::vector<unsigned>{0, 1, 2}));
+  EXPECT_EQ(t.pus().size(), 32u) << "the rest are listed, not allowed";
+  EXPECT_EQ(t.cores().size(), 2u);
+  EXPECT_EQ(t.packages().size(), 1u);
+  EXPECT_EQ(t.allowed_reason(), "3 of 32 PUs allowed by --pus 0-2");
+  EXPECT_NE(topology_summary(t).find("; 3 of 32 PUs allowed by --pus 0-2 (PUs 0-2); "), std::string::npos)
+      << topology_summary(t);
+  EXPECT_EQ(topology_to_json(t)["allowed_reason"], "3 of 32 PUs allowed by --pus 0-2");
+  EXPECT_EQ(topology_tree(t).find("P#3"), std::string::npos) << "the tree shows allowed PUs only\n" << topology_tree(t);
+  t.restrict_allowed({2}, "--cpuset core:1");
+  EXPECT_EQ(t.allowed_reason(), "1 of 32 PUs allowed by --pus 0-2 and --cpuset core:1");
+  EXPECT_THROW(t.restrict_allowed({8}, "--cpuset 8"), TopologyError) << "only allowed PUs can be chosen";
+}
+
+TEST(Topology, AnXmlExportKeepsItsAllowedPusAndSaysSo) {
+  Topology narrowed = Topology::load(kTwoPackages);
+  narrowed.restrict_allowed({4, 5}, "--cpuset core:2");
+  const std::filesystem::path file = test::scratch_dir("topology") / "narrowed.xml";
+  std::ofstream(file) << narrowed.xml();
+  const Topology t = Topology::load(file.string());
+  EXPECT_EQ(t.allowed_pus(), (std::vector<unsigned>{4, 5}));
+  EXPECT_EQ(t.allowed_reason(), "2 of 32 PUs allowed by the topology file's allowed set");
 }
 
 TEST(Topology, BadSpecsAreUsageErrorsNamingTheInput) {

@@ -33,6 +33,7 @@ std::size_t parse_size(std::string_view text) {
 
 int bench_child_main(int argc, char** argv) {
   BenchConfig config;
+  std::string affinity_by = "the CPU affinity";
   std::vector<char*> gbench_args{argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -40,13 +41,15 @@ int bench_child_main(int argc, char** argv) {
       config.quick = true;
     else if (arg.rfind("--family=", 0) == 0)
       config.families.emplace_back(arg.substr(9));
+    else if (arg.rfind("--cpuset=", 0) == 0)  // the run bound itself there; this process inherited it
+      affinity_by = fmt::format("--cpuset {}", arg.substr(9));
     else if (arg.rfind("--size=", 0) == 0)
       config.sizes.push_back(parse_size(arg.substr(7)));
     else
       gbench_args.push_back(argv[i]);
   }
   clock_init();  // from PRIMBENCH_CLOCK when the supervisor passed it
-  const Topology topo = Topology::load("live");
+  const Topology topo = Topology::load("live", affinity_by);
   BenchEnvironment env{&topo, plan_pairs(topo), config};
   register_families(env);
 

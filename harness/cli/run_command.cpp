@@ -12,10 +12,12 @@
 #include "harness/bench_registry.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/clock.hpp"
+#include "harness/cpu_location.hpp"
 #include "harness/errors.hpp"
 #include "harness/gbench_caches.hpp"
 #include "harness/machine_context.hpp"
 #include "harness/machine_probes.hpp"
+#include "harness/pinning.hpp"
 #include "harness/placement.hpp"
 #include "harness/python_suite.hpp"
 #include "harness/run_identity.hpp"
@@ -38,6 +40,7 @@ namespace fs = std::filesystem;
 struct RunArgs {
   std::string out;
   std::string topology = "live";
+  std::string cpuset;  // --cpuset LOCATION: the PUs the run may use (harness/cpu_location.hpp)
   bool quick = false;
   bool force = false;
   std::vector<std::string> families;
@@ -147,10 +150,15 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   if (!a.soak.empty() && python) throw UsageError("--soak loops the native suite only: leave out --suite python|all");
   if (!python) validate_family_names(a.families);
   const std::optional<PythonProgram> program = python ? std::optional(find_python_program(a.python)) : std::nullopt;
-  const Topology topo = Topology::load(a.topology);
+  Topology topo = Topology::load(a.topology);
   if (!topo.binding_supported())
     throw UsageError(fmt::format("run measures this machine, but topology '{}' is not this machine "
                                  "(XML and synthetic topologies are for topo and plan)", topo.source()));
+  if (!a.cpuset.empty()) {
+    restrict_to_location(topo, "--cpuset", a.cpuset);
+    // Every benchmark process, native or CPython, inherits the binding and so plans on the same PUs.
+    bind_process_to_allowed(topo);
+  }
   check_shared_memory_usable();
   const fs::path out_dir = prepare_out_dir(a);
   start_new_run_id();
@@ -164,6 +172,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   options.sizes = a.sizes;
   options.filter = a.filter;
   options.gbench_flags = gbench_flags;
+  options.cpuset = a.cpuset;
   options.bench_timeout = std::chrono::milliseconds(static_cast<long>(a.timeout_s * 1000));
 
   RunContext context;
@@ -175,7 +184,8 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   context.clock = clock;
   context.pair_plan = to_json(plan_pairs(topo));
   context.config = {{"quick", a.quick}, {"families", a.families}, {"filter", a.filter}, {"sizes", a.sizes},
-                    {"gbench_flags", gbench_flags}, {"bench_timeout_s", a.timeout_s}, {"suite", a.suite}};
+                    {"gbench_flags", gbench_flags}, {"bench_timeout_s", a.timeout_s}, {"suite", a.suite},
+                    {"cpuset", a.cpuset}};
   if (python) context.config["python"] = a.python;
   // Drawn before measuring: lstopo must not compete with a benchmark.
   if (!record_topology_svg(out_dir)) fmt::print(stderr, "primbench: note: lstopo not available: no topology picture\n");
@@ -260,6 +270,9 @@ void add_run_command(CLI::App& app, int& exit_status) {
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("--out,-o", a->out, "Output directory (default: results/<UTC time>-<host>)");
   cmd->add_option("--topology", a->topology, "Must be live: run measures this machine");
+  cmd->add_option("--cpuset", a->cpuset, "Run on these PUs only, in hwloc-calc's words (core:0-3, numa:1, "
+                  "package:0.core:0-7, pu:2,pu:5, 0x3, all) or as OS indexes (0,2-3); they must lie inside "
+                  "the CPU affinity and cgroup primbench was started in");
   cmd->add_flag("--quick", a->quick, "Short smoke suite (fewer sizes, short minimum time)");
   cmd->add_flag("--force", a->force, "Overwrite an existing results.json in --out");
   cmd->add_option("--family", a->families, "Only these benchmark families (repeatable, or comma-separated)")->delimiter(',');
