@@ -68,7 +68,7 @@ TEST_P(FamilyWithRepetitions, EveryBenchmarkHasItsRepetitionsAndAggregatesOrIsUn
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, FamilyWithRepetitions, ::testing::ValuesIn(kFamilies),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& instance) { return instance.param; });
 
 // A family added later is added to the list above.
 TEST(FamilyWithRepetitionsList, NamesEveryFamilyPrimbenchHas) {
