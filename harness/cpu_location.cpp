@@ -63,6 +63,9 @@ std::vector<unsigned> resolve_with_hwloc_calc(const Topology& topo, std::string_
   if (!result)
     throw UsageError(fmt::format("{} needs hwloc-calc (install Debian package hwloc), or give OS indexes such as 0,2-3",
                                  named));
+  if (!result->stopped.empty())
+    throw UsageError(fmt::format("{}: hwloc-calc {} resolving it (an index range far beyond this machine?)", named,
+                                 result->stopped));
   // hwloc-calc warns and goes on past an object that does not exist or an
   // argument it cannot parse: for a benchmark's placement that is an error.
   if (const std::string complaint = first_line(result->err); result->exit_status != 0 || !complaint.empty())

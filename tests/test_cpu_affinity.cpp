@@ -86,7 +86,8 @@ TEST(CpuAffinity, TopoAndPlanSayWhichPusAreAllowedAndWhy) {
 
   const auto plan = run_primbench({"plan", "--all-pairs", "--json"});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
-  for (const auto& c : nlohmann::json::parse(plan.out)["pair_classes"]) {
+  const auto pairs = nlohmann::json::parse(plan.out);  // named: a range-for over a temporary's member dangles
+  for (const auto& c : pairs["pair_classes"]) {
     for (const auto& p : c["pairs"]) EXPECT_EQ(p, nlohmann::json::array({pu, pu})) << c["class"];
     if (!c["present"].get<bool>()) {
       EXPECT_NE(c["reason"].get<std::string>().find("CPU affinity"), std::string::npos) << c;
@@ -95,7 +96,8 @@ TEST(CpuAffinity, TopoAndPlanSayWhichPusAreAllowedAndWhy) {
   const auto workers =
       run_primbench({"plan", "--workers", "2", "--policy", "spread", "--allow-oversubscribe", "--json"});
   ASSERT_EQ(workers.exit_code, 0) << workers.err;
-  for (const auto& w : nlohmann::json::parse(workers.out)["workers"]) EXPECT_EQ(w["pu"], pu);
+  const auto spread = nlohmann::json::parse(workers.out);
+  for (const auto& w : spread["workers"]) EXPECT_EQ(w["pu"], pu);
 
   test::expect_one_line_error(run_primbench({"plan", "--pus", number_of(all_pus.front())}), "outside the allowed PUs");
   const auto synthetic = run_primbench({"plan", "--pairs", "--json", "--topology", "synthetic:pack:2 core:2 pu:1"});

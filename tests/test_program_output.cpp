@@ -1,7 +1,9 @@
 // Running a helper program to completion: its input in, both streams back,
-// and a program that is not installed is an answer, not an exception.
+// a runaway stopped, and a program that is not installed is an answer, not an
+// exception.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "harness/program_output.hpp"
@@ -23,6 +25,17 @@ TEST(ProgramOutput, LargeOutputOnBothStreamsDoesNotBlock) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->out.size(), 300000u);
   EXPECT_EQ(r->err.size(), 300000u);
+}
+
+TEST(ProgramOutput, AProgramPastItsLimitsIsStopped) {
+  const auto endless = run_program({"yes"}, "", {std::chrono::seconds(10), 4096});
+  ASSERT_TRUE(endless.has_value());
+  EXPECT_NE(endless->stopped.find("more than 4096 bytes"), std::string::npos) << endless->stopped;
+  EXPECT_LE(endless->out.size(), 4096u);
+  const auto slow = run_program({"sleep", "10"}, "", {std::chrono::milliseconds(50), 4096});
+  ASSERT_TRUE(slow.has_value());
+  EXPECT_NE(slow->stopped.find("ran past"), std::string::npos) << slow->stopped;
+  EXPECT_EQ(slow->exit_status, -1);
 }
 
 TEST(ProgramOutput, AProgramThatIsNotInstalledIsNoOutput) {
