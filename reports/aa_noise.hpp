@@ -11,7 +11,8 @@
 // threshold: the 95th percentile over the family's benchmarks of the farther
 // end of their A/A interval; minimum_detectable_effect: threshold plus the
 // family's median interval half-width (a change must clear the threshold with
-// its whole interval).
+// its whole interval). A family whose benchmarks all lacked an interval (too
+// few rounds left, machine changed) has "threshold": null and a "reason".
 #pragma once
 
 #include <nlohmann/json.hpp>

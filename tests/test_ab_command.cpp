@@ -53,7 +53,10 @@ TEST(AbCommand, AaRoundsWriteEveryFileAndExitZero) {
       EXPECT_EQ(row["rounds"], 2);
     }
   }
-  EXPECT_TRUE(read_json(out / "noise.json")["families"].contains("harness"));
+  // Rounds whose probes separated are left out; with two rounds the family may then have no threshold, but a reason.
+  const auto harness_noise = read_json(out / "noise.json")["families"]["harness"];
+  ASSERT_TRUE(harness_noise.is_object()) << read_json(out / "noise.json").dump();
+  EXPECT_TRUE(harness_noise["threshold"].is_number() || harness_noise["reason"].is_string()) << harness_noise.dump();
 }
 
 TEST(AbCommand, CompareBuildsScriptIsTheDocumentedEntryPoint) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <random>
 
 #include "reports/aa_noise.hpp"
@@ -20,6 +21,7 @@
 #include "reports/report_summary.hpp"
 #include "reports/round_merge.hpp"
 #include "tests/result_docs.hpp"
+#include "tests/test_support.hpp"
 
 namespace primbench {
 namespace {
@@ -339,6 +341,26 @@ TEST(AaNoise, ThresholdIsTheFamilysFarIntervalEnd) {
   EXPECT_NEAR(pipe["threshold"].get<double>(), 0.1905, 1e-9);  // type-7 95th percentile of 0.01..0.20
   EXPECT_GT(pipe["minimum_detectable_effect"].get<double>(), pipe["threshold"].get<double>());
   EXPECT_EQ(pipe["false_alarms"], 0);
+}
+
+TEST(AaNoise, FamilyWithoutIntervalsIsListedWithReasonAndSkippedOnRead) {
+  Comparison aa;
+  aa.rounds = 2;
+  for (int i = 0; i < 3; ++i) {
+    MetricComparison row;
+    row.benchmark = "harness/" + std::to_string(i);
+    row.verdict = Verdict::machine_changed;
+    aa.rows.push_back(row);
+  }
+  const json profile = aa_noise_profile(aa);
+  const json& harness = profile["families"]["harness"];
+  EXPECT_TRUE(harness["threshold"].is_null());
+  EXPECT_EQ(harness["benchmarks"], 0);
+  EXPECT_NE(harness["reason"].get<std::string>().find("3 machine changed"), std::string::npos) << harness.dump();
+
+  const auto path = test::scratch_dir("aa-noise") / "noise.json";
+  std::ofstream(path) << profile.dump();
+  EXPECT_TRUE(read_noise_thresholds(path).empty());
 }
 
 }  // namespace
