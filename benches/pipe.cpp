@@ -65,24 +65,25 @@ void transfer_fully(std::size_t total, const char* what, Io&& io) {
   }
 }
 
-#ifndef PRIMBENCH_INJECT_WRITE_DELAY_NS
-#define PRIMBENCH_INJECT_WRITE_DELAY_NS 0
+#ifndef PRIMBENCH_INJECT_READ_DELAY_NS
+#define PRIMBENCH_INJECT_READ_DELAY_NS 0
 #endif
 // A known extra cost for judging regression verdicts (CMakeLists.txt's
-// PRIMBENCH_INJECT_WRITE_DELAY_NS); 0 in every real build.
-constexpr long kInjectedWriteDelayNs = PRIMBENCH_INJECT_WRITE_DELAY_NS;
+// PRIMBENCH_INJECT_READ_DELAY_NS); 0 in every real build. After the read, so
+// it lies on the receiver's path: once per stream message, twice per round trip.
+constexpr long kInjectedReadDelayNs = PRIMBENCH_INJECT_READ_DELAY_NS;
 
 void write_fully(int fd, std::span<const std::byte> m) {
   transfer_fully(m.size(), "write", [&](std::size_t at) { return ::write(fd, m.data() + at, m.size() - at); });
-  if constexpr (kInjectedWriteDelayNs > 0) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kInjectedWriteDelayNs);
-    while (std::chrono::steady_clock::now() < until) {
-    }
-  }
 }
 
 void read_fully(int fd, std::span<std::byte> m) {
   transfer_fully(m.size(), "read", [&](std::size_t at) { return ::read(fd, m.data() + at, m.size() - at); });
+  if constexpr (kInjectedReadDelayNs > 0) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kInjectedReadDelayNs);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  }
 }
 
 // One side of a byte stream: reads from one descriptor, writes to another
