@@ -10,6 +10,7 @@
 #include "harness/json_text.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/html_page.hpp"
+#include "reports/report_answers.hpp"
 #include "reports/report_benchmarks.hpp"
 #include "reports/report_charts.hpp"
 #include "reports/report_python.hpp"
@@ -66,8 +67,10 @@ struct Column {
   std::function<std::optional<std::string>(const BenchmarkView&)> cell;
 };
 
-// The table of `views` with the columns that have at least one cell.
-json table_block(const std::string& caption, const BenchmarkList& views, const std::vector<Column>& columns) {
+// The table of `views` with the columns that have at least one cell; with
+// `anchored`, each row carries its benchmark's id (one table per benchmark does).
+json table_block(const std::string& caption, const BenchmarkList& views, const std::vector<Column>& columns,
+                 bool anchored = false) {
   std::vector<bool> used(columns.size(), false);
   std::vector<std::vector<std::optional<std::string>>> cells;
   for (const BenchmarkView* v : views) {
@@ -77,7 +80,9 @@ json table_block(const std::string& caption, const BenchmarkList& views, const s
       used[c] = used[c] || row.back().has_value();
     }
   }
-  json heads = json::array(), rows = json::array();
+  json heads = json::array(), rows = json::array(), row_ids = json::array();
+  if (anchored)
+    for (const BenchmarkView* v : views) row_ids.push_back(benchmark_anchor(v->base));
   for (std::size_t c = 0; c < columns.size(); ++c)
     if (used[c]) heads.push_back({{"label", columns[c].label}, {"numeric", columns[c].numeric}});
   for (const auto& row : cells) {
@@ -86,7 +91,11 @@ json table_block(const std::string& caption, const BenchmarkList& views, const s
       if (used[c]) out.push_back(row[c] ? json(*row[c]) : json(nullptr));
     rows.push_back(std::move(out));
   }
-  return {{"kind", "table"}, {"caption", caption}, {"columns", std::move(heads)}, {"rows", std::move(rows)}};
+  return {{"kind", "table"},
+          {"caption", caption},
+          {"columns", std::move(heads)},
+          {"rows", std::move(rows)},
+          {"row_ids", anchored ? std::move(row_ids) : json(nullptr)}};
 }
 
 std::optional<std::string> duration(const std::optional<double>& ns) {
@@ -101,6 +110,7 @@ std::string notes_of(const BenchmarkView& v) {
   std::vector<std::string> notes;
   if (!v.label.empty()) notes.push_back(v.label);
   if (!v.placement_ok) notes.push_back("placement check failed");
+  if (!v.placement_verified) notes.push_back("placement not verified (a plain reference)");
   if (v.oversubscribed) notes.push_back("oversubscribed");
   if (v.cv && *v.cv > kHighCv) notes.push_back("noisy");
   if (v.steal_noisy && v.steal_share)
@@ -154,14 +164,18 @@ std::vector<Column> error_columns() {
           {"reason", false, [](const BenchmarkView& v) { return std::optional(v.error); }}};
 }
 
-json summary_section(const json& results, const std::vector<BenchmarkView>& views) {
+json machine_section(const json& results, const std::vector<BenchmarkView>& views) {
   json blocks = json::array();
   const auto warnings = noise_warnings(results, views);
   if (warnings.empty())
     blocks.push_back(text_block("No noise warnings: nothing in the machine's context or in the results suggests "
                                 "the numbers are disturbed."));
   else
-    blocks.push_back({{"kind", "warnings"}, {"heading", "Noise warnings"}, {"items", warnings}});
+  {
+    json items = json::array();
+    for (const NoiseWarning& w : warnings) items.push_back(w.text);
+    blocks.push_back({{"kind", "warnings"}, {"heading", "Noise warnings"}, {"items", std::move(items)}});
+  }
   blocks.push_back(machine_facts_block(results));
   blocks.push_back(run_facts_block(results));
   return section("machine", "Machine and run", std::move(blocks));
@@ -223,15 +237,15 @@ json family_section(const std::string& family, const BenchmarkList& views, const
   if (!measured.empty())
     blocks.push_back(table_block("Results (latency percentiles from each benchmark's histogram; time / op is "
                                  "Google Benchmark's time per iteration)",
-                                 measured, measurement_columns(floors)));
+                                 measured, measurement_columns(floors), true));
   for (auto* build : {&latency_percentile_chart, &latency_by_size_chart, &throughput_by_size_chart,
                       &throughput_by_workers_chart, &speedup_chart, &offered_load_chart})
     if (auto chart = (*build)(measured)) blocks.push_back(std::move(*chart));
   for (const BenchmarkView* v : measured)
     if (auto heatmap = core_to_core_heatmap(*v)) blocks.push_back(std::move(*heatmap));
   if (!unavailable.empty())
-    blocks.push_back(table_block("Not measured on this machine", unavailable, error_columns()));
-  if (!failed.empty()) blocks.push_back(table_block("Failed", failed, error_columns()));
+    blocks.push_back(table_block("Not measured on this machine", unavailable, error_columns(), true));
+  if (!failed.empty()) blocks.push_back(table_block("Failed", failed, error_columns(), true));
   return section(section_id(family), family_title(family), std::move(blocks));
 }
 
@@ -252,7 +266,8 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
   }
 
   json sections = json::array();
-  sections.push_back(summary_section(results, views));
+  sections.push_back(answers_section(results, views));
+  sections.push_back(machine_section(results, views));
   sections.push_back(topology_section(results, topology));
   sections.push_back(floor_section(views, floors));
   if (auto python = native_vs_python_section(results, views)) sections.push_back(std::move(*python));

@@ -123,8 +123,12 @@ void read_placement(BenchmarkView& v, const json& entry, const json& record) {
   if (const auto ok = finite_number(entry, "placement_ok")) v.placement_ok = *ok != 0.0;
   if (!record.is_object() || !record.contains("placement") || !record["placement"].is_object()) return;
   const json& placement = record["placement"];
-  if (placement.contains("all_ok") && placement["all_ok"].is_boolean() && !placement["all_ok"].get<bool>())
+  if (const json& workers = placement.value("workers", json()); workers.is_array() && workers.empty()) {
+    v.placement_verified = false;
+    v.placement_ok = true;  // nothing was read back, so nothing failed
+  } else if (placement.contains("all_ok") && placement["all_ok"].is_boolean() && !placement["all_ok"].get<bool>()) {
     v.placement_ok = false;
+  }
   if (placement.contains("oversubscribed") && placement["oversubscribed"].is_boolean())
     v.oversubscribed = placement["oversubscribed"].get<bool>();
   if (const auto name = string_field(placement, "name"); !name.empty()) v.placement = name;

@@ -47,6 +47,9 @@ struct BenchmarkView {
   std::optional<double> cv;  // relative standard deviation of the time over repetitions
 
   bool placement_ok = true;
+  // False for the plain references, which by design never read their
+  // placement back: not verified, which is not a failed check.
+  bool placement_verified = true;
   bool oversubscribed = false;
   // The largest share of the benchmark's window that one of its PUs lost to
   // the hypervisor (record "steal", harness/cpu_steal.hpp), when counted.

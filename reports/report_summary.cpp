@@ -81,8 +81,12 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 // "tsc, TSC 2.5 GHz, read overhead 16 ns, resolution 14.4 ns"
 std::string clock_text(const json& clock) {
   std::string c = text(field(clock, "source"));
-  if (const auto hz = field(clock, "tsc_hz"); hz.is_number())
+  if (const auto hz = field(clock, "tsc_hz"); hz.is_number() && hz.get<double>() > 0)
     c += fmt::format(", TSC {:.4g} GHz", hz.get<double>() / 1e9);
+  else if (field(clock, "invariant_tsc") == false)
+    c += ", TSC not used (this CPU reports no invariant TSC)";
+  else
+    c += ", TSC not used";
   if (const auto o = field(clock, "read_overhead_ns"); o.is_number())
     c += fmt::format(", read overhead {:.3g} ns", o.get<double>());
   if (const auto r = field(clock, "resolution_ns"); r.is_number())
@@ -140,41 +144,42 @@ json run_facts_block(const json& results) {
   return {{"kind", "facts"}, {"rows", std::move(rows)}};
 }
 
-std::vector<std::string> noise_warnings(const json& results, const std::vector<BenchmarkView>& views) {
-  std::vector<std::string> out;
+std::vector<NoiseWarning> noise_warnings(const json& results, const std::vector<BenchmarkView>& views) {
+  std::vector<NoiseWarning> out;
+  const auto say = [&out](NoiseSource source, std::string text) { out.push_back({source, std::move(text)}); };
   const json& machine = at_path(results, {"primbench", "machine"});
   if (!results.contains("primbench"))
-    out.push_back("This is a plain Google Benchmark file: it carries no machine context, placements or latency "
+    say(NoiseSource::file_format, "This is a plain Google Benchmark file: it carries no machine context, placements or latency "
                   "histograms, so noise can only be judged from repetitions.");
   if (machine.contains("warnings") && machine["warnings"].is_array())
     for (const json& w : machine["warnings"])
-      if (w.is_string()) out.push_back(w.get<std::string>());
+      if (w.is_string()) say(NoiseSource::machine, w.get<std::string>());
   if (!machine.is_object() && at_path(results, {"context", "cpu_scaling_enabled"}) == true)
-    out.push_back("CPU frequency scaling was enabled (Google Benchmark's check): clock speed can change during a run.");
+    say(NoiseSource::frequency_scaling, "CPU frequency scaling was enabled (Google Benchmark's check): clock speed can change during a run.");
 
   const json& load_end = field(machine, "load_average_end");
   const json& cpus = field(machine, "logical_cpus_online");
   if (load_end.is_object() && field(load_end, "one_minute").is_number() && cpus.is_number() &&
       load_end["one_minute"].get<double>() > 0.5 * cpus.get<double>())
-    out.push_back(fmt::format("The 1-minute load average was {:.2f} on {} online CPUs at the end of the run: other "
+    say(NoiseSource::load, fmt::format("The 1-minute load average was {:.2f} on {} online CPUs at the end of the run: other "
                               "work competed with the benchmarks.",
                               load_end["one_minute"].get<double>(), text(cpus)));
   const std::string build = text(field(machine, "build_type"));
   if (!build.empty() && build != "Release" && build != "release" && build != "RelWithDebInfo")
-    out.push_back(fmt::format("primbench was built as '{}', not Release: the harness itself may be slower.", build));
+    say(NoiseSource::build, fmt::format("primbench was built as '{}', not Release: the harness itself may be slower.", build));
   // Debian builds libbenchmark without NDEBUG, and it says so in every file.
   if (at_path(results, {"context", "library_build_type"}) == "debug")
-    out.push_back("Google Benchmark's library was built without NDEBUG (library_build_type 'debug', as Debian "
+    say(NoiseSource::build, "Google Benchmark's library was built without NDEBUG (library_build_type 'debug', as Debian "
                   "packages it): its assertions run, so its own real_time and cpu_time may carry a little more "
                   "per-batch overhead. primbench's latency percentiles and message rates come from its own clock reads in "
                   "its optimised code.");
   if (at_path(results, {"primbench", "run", "interrupted"}) == true)
-    out.push_back("The run was interrupted: the report shows the benchmarks that finished.");
+    say(NoiseSource::interrupted, "The run was interrupted: the report shows the benchmarks that finished.");
   if (const std::vector<json> probes = run_probe_sets(results); probes.size() == 2) {
     std::vector<std::string> moves;
     for (const ProbeMove& m : moved_probes({probes[0]}, {probes[1]})) moves.push_back(describe(m));
     if (!moves.empty())
-      out.push_back(fmt::format("The machine changed speed during the run ({}, from the probes before the first "
+      say(NoiseSource::machine_changed, fmt::format("The machine changed speed during the run ({}, from the probes before the first "
                                 "and after the last benchmark): results of that kind measured early and late are "
                                 "not comparable with each other.",
                                 fmt::join(moves, "; ")));
@@ -205,28 +210,28 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
   // per-benchmark flag: a reader comparing machines wants to know it at all.
   constexpr double kRunStealWorthSaying = 0.005;
   if (const json& share = field(run_steal, "steal_share"); share.is_number() && share.get<double>() > kRunStealWorthSaying)
-    out.push_back(fmt::format("The hypervisor took up to {:.1f} % of a PU's time over the run (steal time): on a "
+    say(NoiseSource::steal, fmt::format("The hypervisor took up to {:.1f} % of a PU's time over the run (steal time): on a "
                               "virtual machine the host's other guests compete for these cores.",
                               share.get<double>() * 100));
   if (!oversubscribed.empty())
-    out.push_back(fmt::format("{} ran more workers than PUs (oversubscribed), so the timings include time-sharing: {}.",
+    say(NoiseSource::oversubscribed, fmt::format("{} ran more workers than PUs (oversubscribed), so the timings include time-sharing: {}.",
                               plural(oversubscribed.size(), "benchmark", "benchmarks"), name_list(oversubscribed)));
   if (!misplaced.empty())
-    out.push_back(fmt::format("{} did not run exactly where requested (the placement check failed): {}.",
+    say(NoiseSource::misplaced, fmt::format("{} did not run exactly where requested (the placement check failed): {}.",
                               plural(misplaced.size(), "benchmark", "benchmarks"), name_list(misplaced)));
   if (!noisy.empty())
-    out.push_back(fmt::format("High variation between repetitions (coefficient of variation above {:.0f} %) in {}: {}.",
+    say(NoiseSource::repetitions_vary, fmt::format("High variation between repetitions (coefficient of variation above {:.0f} %) in {}: {}.",
                               kHighCv * 100, plural(noisy.size(), "benchmark", "benchmarks"), name_list(noisy)));
   if (!stolen.empty())
-    out.push_back(fmt::format("{} lost more than {:.0f} % of a worker PU's time to the hypervisor while measuring (steal "
+    say(NoiseSource::steal, fmt::format("{} lost more than {:.0f} % of a worker PU's time to the hypervisor while measuring (steal "
                               "time, /proc/stat), so their numbers are slower than the hardware: {}.",
                               plural(stolen.size(), "benchmark", "benchmarks"), kNoisyStealShare * 100,
                               name_list(stolen)));
   if (!disturbed.empty())
-    out.push_back(fmt::format("{} saw the machine's speed change while measuring (their notes in the tables say how): {}.",
+    say(NoiseSource::disturbed, fmt::format("{} saw the machine's speed change while measuring (their notes in the tables say how): {}.",
                               plural(disturbed.size(), "benchmark", "benchmarks"), name_list(disturbed)));
   if (!unexplained.empty())
-    out.push_back(fmt::format("The core-to-core matrix measured pairs of PUs more than 3x from the median of their "
+    say(NoiseSource::unexplained_pairs, fmt::format("The core-to-core matrix measured pairs of PUs more than 3x from the median of their "
                               "placement class: the topology the OS reports does not explain them (on a VM: vCPUs "
                               "the host ran on SMT siblings of one core), so results labelled with a placement class "
                               "may have run on such a pair{}: {}.",
@@ -235,10 +240,10 @@ std::vector<std::string> noise_warnings(const json& results, const std::vector<B
                                                       : "",
                               name_list(unexplained)));
   if (!any_repeated && !views.empty())
-    out.push_back("Each benchmark ran once: no spread between repetitions can be shown. Run with "
+    say(NoiseSource::single_repetition, "Each benchmark ran once: no spread between repetitions can be shown. Run with "
                   "--benchmark_repetitions=5 to measure it.");
   if (!failed.empty())
-    out.push_back(fmt::format("{} failed (see Errors): {}.", plural(failed.size(), "benchmark", "benchmarks"),
+    say(NoiseSource::failed, fmt::format("{} failed (see Errors): {}.", plural(failed.size(), "benchmark", "benchmarks"),
                               name_list(failed)));
   return out;
 }

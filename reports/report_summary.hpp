@@ -22,8 +22,19 @@ nlohmann::json machine_facts_block(const nlohmann::json& results);
 // The run: when, with which options, how many benchmarks ran and succeeded.
 nlohmann::json run_facts_block(const nlohmann::json& results);
 
+// What a noise warning is about; the report's noise grade weighs them.
+enum class NoiseSource {
+  file_format, machine, frequency_scaling, load, build, interrupted, machine_changed, steal,
+  oversubscribed, misplaced, repetitions_vary, disturbed, unexplained_pairs, single_repetition, failed,
+};
+
+struct NoiseWarning {
+  NoiseSource source;
+  std::string text;
+};
+
 // The machine context's own warnings, then what the results themselves show.
-std::vector<std::string> noise_warnings(const nlohmann::json& results, const std::vector<BenchmarkView>& views);
+std::vector<NoiseWarning> noise_warnings(const nlohmann::json& results, const std::vector<BenchmarkView>& views);
 
 // The pair plan: which placement classes this machine has, with the pairs
 // used or the reason a class is absent; nullopt when the file has no plan.

@@ -8,10 +8,13 @@
 //     least one series with data, on a canvas of non-zero size;
 //   - given texts are on the page as text, and given globals were never set
 //     (a hostile string in the results must render, not run);
-// and writes a full-page screenshot for a person to look at.
+//   - with --first-section ID: the page opens on that section, inside the
+//     first screen, its tables filled, and every link in it leads to a row
+//     that exists; following one (folded or not) brings its row into view;
+// and writes a full-page screenshot (and one of the first screen) for a person to look at.
 //
 // Usage: node scripts/html_check.mjs PAGE.html SCREENSHOT.png
-//            [--charts N] [--text TEXT]... [--no-global NAME]...
+//            [--charts N] [--text TEXT]... [--no-global NAME]... [--first-section ID]
 // Prints one JSON line (what it found) and each failed check on stderr.
 // Exit status: 0 all checks passed, 1 a check failed, 77 it cannot run here
 // (no Chromium, and it could not be installed): the caller skips.
@@ -25,18 +28,20 @@ const CHROMIUM = process.env.PRIMBENCH_CHROMIUM || '/usr/bin/chromium';
 const SKIP = 77;
 
 function parseArgs(argv) {
-  const args = { page: null, screenshot: null, charts: null, texts: [], globals: [] };
+  const args = { page: null, screenshot: null, charts: null, texts: [], globals: [], firstSection: null };
   const positional = [];
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     if (a === '--charts') args.charts = Number(argv[++i]);
     else if (a === '--text') args.texts.push(argv[++i]);
     else if (a === '--no-global') args.globals.push(argv[++i]);
+    else if (a === '--first-section') args.firstSection = argv[++i];
     else positional.push(a);
   }
   const incomplete = args.texts.includes(undefined) || args.globals.includes(undefined) || Number.isNaN(args.charts);
   if (positional.length !== 2 || incomplete) {
-    console.error('usage: html_check.mjs PAGE.html SCREENSHOT.png [--charts N] [--text TEXT]... [--no-global NAME]...');
+    console.error('usage: html_check.mjs PAGE.html SCREENSHOT.png [--charts N] [--text TEXT]... [--no-global NAME]... ' +
+      '[--first-section ID]');
     process.exit(2);
   }
   [args.page, args.screenshot] = positional.map((p) => path.resolve(p));
@@ -86,6 +91,48 @@ function inspectPage(globals) {
   };
 }
 
+// The first section as a person meets it: where it starts, its filled and
+// empty cells, and its links with whether their targets exist.
+function inspectFirstSection() {
+  const section = document.querySelector('section');
+  if (!section) return null;
+  const cells = [...section.querySelectorAll('td')];
+  const links = [...section.querySelectorAll('a[href^="#"]')].map((a) => ({
+    href: a.getAttribute('href'),
+    found: Boolean(document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)))),
+  }));
+  return {
+    id: section.id,
+    top: section.getBoundingClientRect().top,
+    screen: window.innerHeight,
+    filledCells: cells.filter((c) => c.textContent.trim() && c.textContent.trim() !== '—').length,
+    links,
+  };
+}
+
+// Follows a link of the first section whose target is folded away (else the
+// first link) and says whether the target row ended up open and on screen.
+async function followLink(page) {
+  const href = await page.evaluate(() => {
+    const links = [...document.querySelector('section').querySelectorAll('a[href^="#"]')].filter((a) => a.offsetParent !== null);
+    const folded = links.find((a) => {
+      const target = document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+      return target && target.closest('details:not([open])');
+    });
+    return (folded || links[0])?.getAttribute('href') ?? null;
+  });
+  if (!href) return { href, visible: false };
+  await page.click(`section a[href="${href.replace(/"/g, '\\"')}"]`);
+  await page.waitForTimeout(100);
+  const visible = await page.evaluate((id) => {
+    const target = document.getElementById(id);
+    if (!target || target.offsetParent === null) return false;
+    const box = target.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }, decodeURIComponent(href.slice(1)));
+  return { href, visible };
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const skipReason = ensureChromium();
@@ -112,7 +159,7 @@ async function main() {
   });
   const failures = [];
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
     const console_ = [];
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console_.push(`${m.type()}: ${m.text()}`); });
@@ -130,6 +177,22 @@ async function main() {
     const loadMs = Date.now() - started;
     const seen = await page.evaluate(inspectPage, args.globals);
     await page.screenshot({ path: args.screenshot, fullPage: true });
+    await page.screenshot({ path: args.screenshot.replace(/\.png$/, '') + '-first-screen.png' });
+    let first = null;
+    let followed = null;
+    if (args.firstSection !== null) {
+      first = await page.evaluate(inspectFirstSection);
+      if (!first || first.id !== args.firstSection) {
+        failures.push(`the page opens on section ${JSON.stringify(first && first.id)}, not ${args.firstSection}`);
+      } else {
+        if (first.top >= first.screen) failures.push(`section ${first.id} starts below the first screen (${first.top} px)`);
+        if (first.filledCells === 0) failures.push(`section ${first.id} has no filled cell`);
+        if (first.links.length === 0) failures.push(`section ${first.id} links to no detail`);
+        for (const l of first.links.filter((x) => !x.found)) failures.push(`link ${l.href} leads nowhere`);
+        followed = await followLink(page);
+        if (!followed.visible) failures.push(`following ${followed.href} did not bring its row into view`);
+      }
+    }
 
     for (const line of console_) failures.push(`console ${line}`);
     for (const url of requests) failures.push(`network request to ${url}`);
@@ -151,6 +214,8 @@ async function main() {
     console.log(JSON.stringify({
       page: args.page, screenshot: args.screenshot, title: seen.title, load_ms: loadMs,
       charts: seen.charts.map((c) => `${c.kind}: ${c.title} (${c.series} series, ${c.canvasWidth}x${c.canvasHeight})`),
+      first_section: first && { id: first.id, top: first.top, filled_cells: first.filledCells, links: first.links.length },
+      followed,
       failures,
     }));
   } finally {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "harness/topology.hpp"
@@ -348,6 +349,98 @@ TEST(HtmlReport, SummaryShowsEveryNoiseWarning) {
       << "a release build of Google Benchmark is not worth a warning";
 }
 
+// Every {text, href} cell under `node`.
+void collect_links(const json& node, std::vector<json>& out) {
+  if (node.is_object() && node.contains("href") && node.contains("text")) out.push_back(node);
+  if (node.is_structured())
+    for (const json& child : node) collect_links(child, out);
+}
+
+std::set<std::string> row_ids_of(const json& document) {
+  std::set<std::string> ids;
+  for (const json& s : document["sections"])
+    for (const json& b : s["blocks"])
+      if (b.value("row_ids", json()).is_array())
+        for (const json& id : b["row_ids"]) ids.insert(id.get<std::string>());
+  return ids;
+}
+
+const json* card_titled(const json& summary, const std::string& title) {
+  for (const json& c : summary["blocks"][0]["blocks"])
+    if (c["title"] == title) return &c;
+  return nullptr;
+}
+
+TEST(HtmlReport, OpensOnAnswersWhoseNumbersLinkToTheirRows) {
+  json doc = fixture_results();
+  // The same round trip between processes, at twice the cost.
+  json e = gb_entry("pipe/pipe/processes/shared-l3/rtt/8/real_time", 6000, {{"p50_ns", 5016.0}});
+  doc["benchmarks"].push_back(e);
+  doc["primbench"]["benchmarks"]["pipe/pipe/processes/shared-l3/rtt/8"] = record("pipe", "processes", "shared-l3", 5016.0);
+  const json document = html_report_document(read_back(doc), {});
+  ASSERT_EQ(document["sections"][0]["id"], "summary");
+  const json& summary = document["sections"][0];
+
+  const json* rtt = card_titled(summary, "Round trip of a message");
+  ASSERT_TRUE(rtt) << summary.dump();
+  const std::string card = rtt->dump();
+  EXPECT_NE(card.find("shared-l3"), std::string::npos) << card;  // the placement it answers at
+  EXPECT_NE(card.find("8 B"), std::string::npos) << card;        // the smallest size, not 4 KiB
+  EXPECT_NE(card.find("2.00×"), std::string::npos) << "processes ÷ threads: " << card;
+  EXPECT_NE(card.find("Processes cost 2.00× threads"), std::string::npos) << card;
+  EXPECT_NE(card.find("#b-pipe/pipe/processes/shared-l3/rtt/8"), std::string::npos) << card;
+
+  const json* floor = card_titled(summary, "Core-to-core floor");
+  ASSERT_TRUE(floor);
+  EXPECT_NE(floor->dump().find("250 ns"), std::string::npos) << floor->dump();
+  EXPECT_NE(floor->dump().find("300 ns"), std::string::npos) << floor->dump();
+
+  const json* capacity = card_titled(summary, "Capacity");
+  ASSERT_TRUE(capacity);
+  EXPECT_NE(capacity->dump().find("locks/contended/threads/compact/mutex/cs0ns_gap0ns/n*"), std::string::npos);
+  EXPECT_NE(capacity->dump().find("knee"), std::string::npos) << "the 4-point sweep is fitted";
+
+  // The fixture's run had its load rise and lost 4 % to steal: disturbed, grade C.
+  const json* noise = card_titled(summary, "Can these numbers be compared?");
+  ASSERT_TRUE(noise);
+  EXPECT_NE(noise->dump().find("Grade C"), std::string::npos) << noise->dump();
+
+  // Every number links to a row that exists.
+  std::vector<json> links;
+  collect_links(summary, links);
+  ASSERT_GE(links.size(), 6u);
+  const std::set<std::string> ids = row_ids_of(document);
+  for (const json& link : links)
+    EXPECT_TRUE(ids.count(link["href"].get<std::string>().substr(1))) << link.dump();
+}
+
+TEST(HtmlReport, ANoiseGradeFollowsWhatDisturbedTheRun) {
+  json quiet = fixture_results();
+  quiet["primbench"]["machine"]["warnings"] = json::array();
+  quiet["primbench"]["machine"]["load_average_end"]["one_minute"] = 0.1;
+  quiet["primbench"]["run"]["steal"]["steal_share"] = 0.0;
+  quiet["context"]["library_build_type"] = "release";
+  json interrupted = quiet;
+  interrupted["primbench"]["run"]["interrupted"] = true;
+  const auto grade_of = [](const json& doc) {
+    const json document = html_report_document(read_back(doc), {});
+    const std::string text = card_titled(document["sections"][0], "Can these numbers be compared?")->dump();
+    return text.substr(text.find("Grade ") + 6, 1);
+  };
+  EXPECT_NE(grade_of(quiet), "A") << "the fixture still has noisy repetitions and stolen time per benchmark";
+  EXPECT_EQ(grade_of(interrupted), "D");
+}
+
+TEST(HtmlReport, PlainReferencesAreNotVerifiedRatherThanMisplaced) {
+  json doc = fixture_results();
+  json rec = record("c2c", "threads", "shared-l3", 240);  // no workers read back
+  doc["benchmarks"].push_back(gb_entry("c2c/rtt_plain/threads/shared-l3/real_time", 700, {{"p50_ns", 240.0}}));
+  doc["primbench"]["benchmarks"]["c2c/rtt_plain/threads/shared-l3"] = rec;
+  const json document = html_report_document(read_back(doc), {});
+  EXPECT_EQ(section_of(document, "machine").dump().find("did not run exactly where requested"), std::string::npos);
+  EXPECT_NE(section_of(document, "family-c2c").dump().find("placement not verified"), std::string::npos);
+}
+
 TEST(HtmlReport, EachPrimitiveIsPricedInMultiplesOfTheSamePlacementFloor) {
   const json document = html_report_document(read_back(fixture_results()), {});
   const json& floor = section_of(document, "floor");
@@ -502,9 +595,13 @@ fs::path build_dir() { return fs::path(test::primbench_exe()).parent_path(); }
 
 // Runs scripts/html_check.mjs; skips the test when Chromium cannot be had.
 void check_in_browser(const fs::path& page, const fs::path& screenshot, std::size_t charts,
-                      const std::vector<std::string>& texts) {
+                      const std::vector<std::string>& texts, const std::string& first_section = "") {
   std::vector<std::string> argv{"node", (test::source_dir() / "scripts/html_check.mjs").string(), page.string(),
                                 screenshot.string(), "--charts", std::to_string(charts), "--no-global", "__pwned"};
+  if (!first_section.empty()) {
+    argv.push_back("--first-section");
+    argv.push_back(first_section);
+  }
   for (const auto& t : texts) {
     argv.push_back("--text");
     argv.push_back(t);
@@ -525,7 +622,8 @@ TEST(HtmlReportBrowser, PageLoadsOfflineDrawsEveryChartAndRunsNoInjectedCode) {
   EXPECT_GE(charts, 8u);
   check_in_browser(dir / "report.html", build_dir() / "html_report_screenshot.png", charts,
                    {kHostileHost, kHostileLabel, "</script><script>window.__pwned=1</script>", kHostileFamily,
-                    "Noise warnings", "Cost as a multiple of the core-to-core floor"});
+                    "Noise warnings", "Cost as a multiple of the core-to-core floor", "Round trip of a message"},
+                   "summary");
   fs::remove_all(dir);
 }
 

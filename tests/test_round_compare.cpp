@@ -285,11 +285,11 @@ TEST(MachineChange, TheReportSaysWhenTheMachineChangedDuringTheRun) {
                                            {"end", {{"values", {{"wakeup_rtt/cross-l3", 118'000.0}}}}}};
   const auto warnings = noise_warnings(doc, {});
   const auto it = std::find_if(warnings.begin(), warnings.end(),
-                               [](const std::string& w) { return w.find("changed speed during the run") != std::string::npos; });
+                               [](const NoiseWarning& w) { return w.source == NoiseSource::machine_changed; });
   ASSERT_NE(it, warnings.end());
-  EXPECT_NE(it->find("wakeup_rtt/cross-l3 moved from 29 us to 118 us"), std::string::npos) << *it;
+  EXPECT_NE(it->text.find("wakeup_rtt/cross-l3 moved from 29 us to 118 us"), std::string::npos) << it->text;
   doc["primbench"]["machine"]["probes"]["end"]["values"]["wakeup_rtt/cross-l3"] = 31'000.0;
-  for (const auto& w : noise_warnings(doc, {})) EXPECT_EQ(w.find("changed speed"), std::string::npos) << w;
+  for (const auto& w : noise_warnings(doc, {})) EXPECT_EQ(w.text.find("changed speed"), std::string::npos) << w.text;
 }
 
 // ---- merging rounds ---------------------------------------------------------------

@@ -101,6 +101,45 @@
     return table;
   }
 
+  // A cell is text, null (nothing measured) or {text, href}: a link to the row it came from.
+  function renderCell(numeric, cell) {
+    const td = el('td', numeric ? 'num' : null);
+    if (cell === null) {
+      td.textContent = '—';
+    } else if (typeof cell === 'object') {
+      const link = el('a', null, cell.text);
+      link.href = cell.href;
+      td.appendChild(link);
+    } else {
+      td.textContent = cell;
+    }
+    return td;
+  }
+
+  function renderBlocks(parent, blocks) {
+    for (const block of blocks) {
+      const render = renderers[block.kind];
+      parent.appendChild(render ? render(block) : el('p', 'text', 'unknown block: ' + block.kind));
+    }
+    return parent;
+  }
+
+  function renderGrid(block) {
+    return renderBlocks(el('div', 'grid'), block.blocks);
+  }
+
+  function renderCard(block) {
+    const card = el('article', 'card');
+    card.appendChild(el('h3', null, block.title));
+    return renderBlocks(card, block.blocks);
+  }
+
+  function renderDetails(block) {
+    const details = el('details');
+    details.appendChild(el('summary', null, block.summary));
+    return renderBlocks(details, block.blocks);
+  }
+
   function renderTable(block) {
     const figure = el('figure', 'table-block');
     if (block.caption) figure.appendChild(el('figcaption', null, block.caption));
@@ -112,14 +151,15 @@
     head.appendChild(headRow);
     table.appendChild(head);
     const body = el('tbody');
-    for (const row of block.rows) {
+    block.rows.forEach((row, r) => {
       const tr = el('tr');
+      if (block.row_ids) tr.id = block.row_ids[r];
       row.forEach((cell, i) => {
         const numeric = block.columns[i] && block.columns[i].numeric;
-        tr.appendChild(el('td', numeric ? 'num' : null, cell === null ? '—' : cell));
+        tr.appendChild(renderCell(numeric, cell));
       });
       body.appendChild(tr);
-    }
+    });
     table.appendChild(body);
     wrap.appendChild(table);
     figure.appendChild(wrap);
@@ -292,8 +332,19 @@
 
   const renderers = {
     text: renderText, warnings: renderWarnings, facts: renderFacts, table: renderTable,
-    svg_image: renderSvgImage, chart: renderChart,
+    svg_image: renderSvgImage, chart: renderChart, grid: renderGrid, card: renderCard, details: renderDetails,
   };
+
+  // A link to a row folded away opens every <details> around it first.
+  function revealTarget() {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const target = id && document.getElementById(id);
+    if (!target) return;
+    for (let node = target.parentElement; node; node = node.parentElement) {
+      if (node.tagName === 'DETAILS') node.open = true;
+    }
+    target.scrollIntoView();
+  }
 
   function renderPage() {
     document.title = model.title;
@@ -317,14 +368,12 @@
       const node = el('section');
       node.id = section.id;
       node.appendChild(el('h2', null, section.heading));
-      for (const block of section.blocks) {
-        const render = renderers[block.kind];
-        node.appendChild(render ? render(block) : el('p', 'text', 'unknown block: ' + block.kind));
-      }
-      page.appendChild(node);
+      page.appendChild(renderBlocks(node, section.blocks));
     }
     if (model.generator) page.appendChild(el('footer', null, model.generator));
     drawCharts();
+    window.addEventListener('hashchange', revealTarget);
+    revealTarget();
   }
 
   renderPage();
