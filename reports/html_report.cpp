@@ -13,6 +13,7 @@
 #include "reports/report_answers.hpp"
 #include "reports/report_benchmarks.hpp"
 #include "reports/report_charts.hpp"
+#include "reports/report_pivot.hpp"
 #include "reports/report_python.hpp"
 #include "reports/report_summary.hpp"
 #include "reports/result_reader.hpp"
@@ -55,6 +56,11 @@ std::string section_id(const std::string& family) {
 }
 
 json text_block(const std::string& text) { return {{"kind", "text"}, {"text", text}}; }
+
+// Blocks behind a <details> line: there to open, not in the way.
+json folded(const std::string& summary, json blocks) {
+  return {{"kind", "details"}, {"summary", summary}, {"blocks", std::move(blocks)}};
+}
 
 json section(const std::string& id, const std::string& heading, json blocks) {
   return {{"id", id}, {"heading", heading}, {"blocks", std::move(blocks)}};
@@ -140,10 +146,8 @@ std::vector<Column> measurement_columns(const CoreToCoreFloors& floors) {
        }},
       {"× c2c floor", true,
        [&floors](const BenchmarkView& v) -> std::optional<std::string> {
-         const auto floor = floors.floor_ns(v.mode, v.placement);
-         const auto cost = cost_ns(v);
-         if (v.family == "c2c" || !floor || !cost || *floor <= 0) return std::nullopt;
-         return fmt::format("{:.3g}×", *cost / *floor);
+         const auto multiple = floors.multiple(v);
+         return multiple ? std::optional(fmt::format("{:.3g}×", *multiple)) : std::nullopt;
        }},
       {"samples", true,
        [](const BenchmarkView& v) { return v.samples ? std::optional(fmt::format("{:.0f}", *v.samples)) : std::nullopt; }},
@@ -202,8 +206,7 @@ json floor_section(const std::vector<BenchmarkView>& views, const CoreToCoreFloo
   BenchmarkList all, floor_views;
   for (const auto& v : views) {
     all.push_back(&v);
-    if (v.family == "c2c" && v.what == "rtt" && v.segments.size() == 4 && v.error.empty() && v.p50)
-      floor_views.push_back(&v);
+    if (is_floor_measurement(v)) floor_views.push_back(&v);
   }
   if (floors.empty()) {
     blocks.push_back(text_block("This run did not measure c2c/rtt, the core-to-core round trip, so there is no "
@@ -212,19 +215,47 @@ json floor_section(const std::vector<BenchmarkView>& views, const CoreToCoreFloo
   }
   blocks.push_back(text_block(
       "The floor is what the hardware charges for one hand-off between two workers: the median round trip of a "
-      "cache line bounced between them (c2c/rtt), per mode and placement class. No primitive that hands data from "
-      "one worker to another can beat it; the multiple says how much a primitive adds on top."));
+      "cache line bounced between them (c2c/rtt), per mode and placement class. A round trip through any primitive "
+      "between two PUs makes at least that hand-off each way, so round trips are compared with it, like with like: "
+      "the multiple says how much the primitive adds on top. Same-PU round trips are left out (two workers "
+      "time-sharing one PU measure the scheduler), as are streams (a per-message cost, not a round trip). The "
+      "core-to-core matrix (shm/c2c_matrix, in the shm section) measures every pair in one short run each, so its "
+      "cell for the same pair can differ from this floor, which the c2c family measures at length."));
   blocks.push_back(table_block(
       "Core-to-core floors", floor_views,
       {{"benchmark", false, [](const BenchmarkView& v) { return std::optional(v.base); }},
        {"mode", false, [](const BenchmarkView& v) { return std::optional(v.mode); }},
        {"placement", false, [](const BenchmarkView& v) { return std::optional(v.placement); }},
        {"floor (p50 round trip)", true, [](const BenchmarkView& v) { return duration(v.p50); }}}));
-  if (auto chart = floor_multiple_chart(all, floors))
-    blocks.push_back(std::move(*chart));
-  else
-    blocks.push_back(text_block("No benchmark outside c2c ran on a mode and placement class with a floor."));
+  FloorCharts charts = floor_multiple_charts(all, floors);
+  if (!charts.anomalies.empty())
+    blocks.push_back({{"kind", "warnings"},
+                      {"heading", "Round trips below their floor: anomalies to look at, not wins"},
+                      {"items", charts.anomalies}});
+  if (charts.charts.empty()) {
+    blocks.push_back(text_block("No round trip outside c2c ran between two PUs of a mode and class with a floor."));
+  } else {
+    const std::string summary = fmt::format("Charts: round trips against the floor, per family ({})", charts.charts.size());
+    blocks.push_back(folded(summary, json(std::move(charts.charts))));
+  }
   return section("floor", "Cost against the core-to-core floor", std::move(blocks));
+}
+
+// "3 not measured on this machine: placement class smt is absent: ... (2); ..."
+std::string not_measured_line(const BenchmarkList& unavailable) {
+  constexpr std::size_t kReasonsSaid = 2;
+  std::map<std::string, std::size_t> reasons;
+  for (const BenchmarkView* v : unavailable) ++reasons[v->error];
+  std::string line = fmt::format("{} not measured on this machine: ", unavailable.size());
+  std::size_t said = 0;
+  for (const auto& [reason, count] : reasons) {
+    if (said++ == kReasonsSaid) {
+      line += fmt::format("; and {} other reasons", reasons.size() - kReasonsSaid);
+      break;
+    }
+    line += fmt::format("{}{} ({})", said > 1 ? "; " : "", reason, count);
+  }
+  return line;
 }
 
 json family_section(const std::string& family, const BenchmarkList& views, const CoreToCoreFloors& floors) {
@@ -234,22 +265,44 @@ json family_section(const std::string& family, const BenchmarkList& views, const
   json blocks = json::array();
   blocks.push_back(text_block(fmt::format("{} benchmarks: {} measured, {} unavailable on this machine, {} failed.",
                                           views.size(), measured.size(), unavailable.size(), failed.size())));
-  if (!measured.empty())
-    blocks.push_back(table_block("Results (latency percentiles from each benchmark's histogram; time / op is "
-                                 "Google Benchmark's time per iteration)",
-                                 measured, measurement_columns(floors), true));
+  if (auto pivot = pivot_block(measured)) blocks.push_back(std::move(*pivot));
+  json charts = json::array();
   for (auto* build : {&latency_percentile_chart, &latency_by_size_chart, &throughput_by_size_chart,
                       &throughput_by_workers_chart, &speedup_chart, &offered_load_chart})
-    if (auto chart = (*build)(measured)) blocks.push_back(std::move(*chart));
+    if (auto chart = (*build)(measured))
+      for (json& part : split_chart(*chart)) charts.push_back(std::move(part));
   for (const BenchmarkView* v : measured)
-    if (auto heatmap = core_to_core_heatmap(*v)) blocks.push_back(std::move(*heatmap));
+    if (auto heatmap = core_to_core_heatmap(*v)) charts.push_back(std::move(*heatmap));
+  if (!charts.empty()) {
+    const std::string summary = fmt::format("Charts ({})", charts.size());
+    blocks.push_back(folded(summary, std::move(charts)));
+  }
+  if (!measured.empty()) {
+    json table = table_block("Every result: latency percentiles from each benchmark's histogram; time / op is "
+                             "Google Benchmark's time per iteration",
+                             measured, measurement_columns(floors), true);
+    table["csv"] = fmt::format("primbench-{}.csv", family);
+    const std::string summary = fmt::format("All {} results (table, CSV)", measured.size());
+    blocks.push_back(folded(summary, json::array({std::move(table)})));
+  }
   if (!unavailable.empty())
-    blocks.push_back(table_block("Not measured on this machine", unavailable, error_columns(), true));
+    blocks.push_back(folded(not_measured_line(unavailable),
+                            json::array({table_block("Not measured on this machine", unavailable, error_columns(), true)})));
   if (!failed.empty()) blocks.push_back(table_block("Failed", failed, error_columns(), true));
   return section(section_id(family), family_title(family), std::move(blocks));
 }
 
 std::string host_of(const json& results) { return machine_identity(results).host; }
+
+// A caption or chart note the page already showed is left out where it comes again.
+void say_notes_once(json& blocks, std::set<std::string>& said) {
+  for (json& block : blocks) {
+    for (const char* key : {"caption", "note"})
+      if (block.contains(key) && block[key].is_string() && !said.insert(block[key].get<std::string>()).second)
+        block.erase(key);
+    if (block.contains("blocks")) say_notes_once(block["blocks"], said);
+  }
+}
 
 }  // namespace
 
@@ -279,6 +332,8 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
     sections.push_back(std::move(s));
   }
 
+  std::set<std::string> said;
+  for (json& s : sections) say_notes_once(s["blocks"], said);
   const std::string host = host_of(results);
   return {{"title", fmt::format("primbench report: {}", host.empty() ? "unknown host" : host)},
           {"subtitle", fmt::format("{} benchmarks in {} families", views.size(), families.size())},

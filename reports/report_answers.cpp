@@ -265,7 +265,7 @@ std::optional<json> floor_card(const std::vector<BenchmarkView>& views) {
   std::map<std::string, Row> by_class;
   std::vector<std::string> order;
   for (const auto& v : views) {
-    if (v.family != "c2c" || v.what != "rtt" || v.segments.size() != 4 || !v.error.empty() || !v.p50) continue;
+    if (!is_floor_measurement(v)) continue;
     if (!by_class.count(v.placement)) order.push_back(v.placement);
     Row& row = by_class[v.placement];
     (v.mode == "threads" ? row.threads : row.processes) = &v;

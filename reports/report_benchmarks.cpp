@@ -212,10 +212,25 @@ std::vector<BenchmarkView> benchmark_views(const json& results) {
   return views;
 }
 
+bool is_floor_measurement(const BenchmarkView& v) {
+  return v.family == "c2c" && v.what == "rtt" && v.segments.size() == 4 && v.error.empty() && v.p50;
+}
+
+bool is_round_trip(const BenchmarkView& v) {
+  return v.what == "rtt" || (v.segments.size() > 4 && v.segments[4] == "rtt");
+}
+
 CoreToCoreFloors::CoreToCoreFloors(const std::vector<BenchmarkView>& views) {
   for (const BenchmarkView& v : views)
-    if (v.family == "c2c" && v.what == "rtt" && v.segments.size() == 4 && v.error.empty() && v.p50)
-      floors_[{v.mode, v.placement}] = *v.p50;
+    if (is_floor_measurement(v)) floors_[{v.mode, v.placement}] = *v.p50;
+}
+
+std::optional<double> CoreToCoreFloors::multiple(const BenchmarkView& v) const {
+  if (v.family == "c2c" || !v.error.empty() || !is_round_trip(v) || v.placement == "same-pu") return std::nullopt;
+  const auto floor = floor_ns(v.mode, v.placement);
+  const auto cost = cost_ns(v);
+  if (!floor || !cost || *floor <= 0 || *cost <= 0) return std::nullopt;
+  return *cost / *floor;
 }
 
 std::optional<double> CoreToCoreFloors::floor_ns(const std::string& mode, const std::string& placement) const {

@@ -75,11 +75,21 @@ class CoreToCoreFloors {
   explicit CoreToCoreFloors(const std::vector<BenchmarkView>& views);
   // nullopt when the run did not measure that mode and class.
   std::optional<double> floor_ns(const std::string& mode, const std::string& placement) const;
+  // Like with like: a round trip's cost over the floor of its mode and
+  // placement class, for round trips between two PUs (the same-PU "floor" is
+  // the scheduler's); nullopt for anything else.
+  std::optional<double> multiple(const BenchmarkView& view) const;
   bool empty() const noexcept { return floors_.empty(); }
 
  private:
   std::map<std::pair<std::string, std::string>, double> floors_;
 };
+
+// c2c/rtt/<mode>/<class> with a median: one of the floors.
+bool is_floor_measurement(const BenchmarkView& view);
+
+// A round trip: <family>/rtt/... or <family>/<primitive>/<mode>/<class>/rtt/...
+bool is_round_trip(const BenchmarkView& view);
 
 // What one operation of a benchmark costs, for comparing it with the floor:
 // its median latency sample when it has a distribution (a round trip for the

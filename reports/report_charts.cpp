@@ -16,10 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// Beyond this many lines a chart is unreadable; the rest start hidden (a
-// click on the legend shows them).
-constexpr std::size_t kVisibleSeries = 12;
-
 json axis(const std::string& label, const std::string& unit, bool log) {
   return {{"label", label}, {"unit", unit}, {"log", log}};
 }
@@ -30,9 +26,7 @@ json xy_chart(const std::string& title, json x, json y) {
 }
 
 json series(const std::string& name, const std::string& style, std::size_t group, json points) {
-  json s{{"name", name}, {"style", style}, {"group", group}, {"points", std::move(points)}};
-  if (group >= kVisibleSeries) s["hidden"] = true;
-  return s;
+  return {{"name", name}, {"style", style}, {"group", group}, {"points", std::move(points)}};
 }
 
 void add_note(json& chart, const std::string& line) {
@@ -142,9 +136,6 @@ std::optional<json> latency_percentile_chart(const BenchmarkList& views) {
     chart["series"].push_back(series(short_name(v->base), "line", group++, std::move(points)));
   }
   if (group == 0) return std::nullopt;
-  if (group > kVisibleSeries)
-    add_note(chart, fmt::format("{} benchmarks: the first {} are drawn; click a name in the legend to show another.",
-                                group, kVisibleSeries));
   return chart;
 }
 
@@ -164,7 +155,10 @@ std::optional<json> throughput_by_workers_chart(const BenchmarkList& views) {
   const auto [metric, unit] = rate_metric(views, workers_of);
   const auto found = sweeps(views, workers_of, workers_segment_of, metric);
   if (found.empty()) return std::nullopt;
-  json chart = xy_chart("Throughput by workers", axis("workers", "", false), axis("throughput", unit, false));
+  json x = axis("workers", "", false);
+  x["integer"] = true;
+  json chart = xy_chart("Throughput by workers", std::move(x), axis("throughput", unit, false));
+  std::map<std::string, std::vector<std::string>> refused;  // reason -> sweeps: said once per reason
   for (std::size_t i = 0; i < found.size(); ++i) {
     const std::string name = short_name(found[i].name);
     chart["series"].push_back(series(name, "points", i, sweep_points(found[i], metric)));
@@ -177,9 +171,12 @@ std::optional<json> throughput_by_workers_chart(const BenchmarkList& views) {
       chart["series"].push_back(series(name + " (USL fit)", "fit", i, fitted["curve"]));
       add_note(chart, fit_summary(name, fit, unit));
     } catch (const UslFitRefused& e) {
-      add_note(chart, fmt::format("{}: scaling fit unavailable: {}", name, e.what()));
+      refused[e.what()].push_back(name);
     }
   }
+  for (const auto& [reason, names] : refused)
+    add_note(chart, names.size() == 1 ? fmt::format("{}: scaling fit unavailable: {}", names.front(), reason)
+                                      : fmt::format("{} sweeps have no scaling fit: {}", names.size(), reason));
   return chart;
 }
 
@@ -187,7 +184,9 @@ std::optional<json> speedup_chart(const BenchmarkList& views) {
   const Metric speedup = [](const BenchmarkView& v) { return v.speedup; };
   const auto found = sweeps(views, workers_of, workers_segment_of, speedup);
   if (found.empty()) return std::nullopt;
-  json chart = xy_chart("Speedup by workers", axis("workers", "", false), axis("speedup", "×", false));
+  json x = axis("workers", "", false);
+  x["integer"] = true;
+  json chart = xy_chart("Speedup by workers", std::move(x), axis("speedup", "×", false));
   double most = 1;
   for (std::size_t i = 0; i < found.size(); ++i) {
     chart["series"].push_back(series(short_name(found[i].name), "line", i, sweep_points(found[i], speedup)));
@@ -273,34 +272,94 @@ std::optional<json> core_to_core_heatmap(const BenchmarkView& view) {
   return chart;
 }
 
-std::optional<json> floor_multiple_chart(const BenchmarkList& views, const CoreToCoreFloors& floors) {
-  std::vector<std::pair<double, std::string>> bars;
+FloorCharts floor_multiple_charts(const BenchmarkList& views, const CoreToCoreFloors& floors) {
+  struct Bar {
+    double multiple, cost;
+    std::string name;
+  };
+  std::map<std::string, std::vector<Bar>> by_family;
+  std::vector<std::string> families;
+  FloorCharts out;
   for (const BenchmarkView* v : views) {
-    if (!v->error.empty() || v->family == "c2c") continue;
-    const auto floor = floors.floor_ns(v->mode, v->placement);
-    const auto cost = cost_ns(*v);
-    if (floor && cost && *floor > 0 && *cost > 0) bars.emplace_back(*cost / *floor, v->base);
+    const auto multiple = floors.multiple(*v);
+    if (!multiple) continue;
+    const double cost = *cost_ns(*v);
+    if (*multiple < 1.0) {
+      out.anomalies.push_back(fmt::format("{}: {}, {:.2f}× its floor ({})", v->base, format_quantity(cost, "ns"),
+                                          *multiple, format_quantity(cost / *multiple, "ns")));
+      continue;
+    }
+    if (by_family[v->family].empty()) families.push_back(v->family);
+    by_family[v->family].push_back({*multiple, cost, v->base});
   }
-  if (bars.empty()) return std::nullopt;
-  std::stable_sort(bars.begin(), bars.end(), [](auto& a, auto& b) { return a.first < b.first; });
-  json categories = json::array(), values = json::array();
-  for (const auto& [multiple, name] : bars) {
-    categories.push_back(name);
-    values.push_back(multiple);
+  for (const std::string& family : families) {
+    auto& bars = by_family[family];
+    std::stable_sort(bars.begin(), bars.end(), [](const Bar& a, const Bar& b) { return a.multiple < b.multiple; });
+    const std::size_t parts = (bars.size() + kMaxFloorBars - 1) / kMaxFloorBars;
+    for (std::size_t part = 0; part < parts; ++part) {
+      json categories = json::array(), values = json::array(), texts = json::array();
+      for (std::size_t i = part * kMaxFloorBars; i < std::min(bars.size(), (part + 1) * kMaxFloorBars); ++i) {
+        categories.push_back(bars[i].name);
+        values.push_back(bars[i].multiple);
+        texts.push_back(fmt::format("{} · {:.3g}×", format_quantity(bars[i].cost, "ns"), bars[i].multiple));
+      }
+      std::string title = fmt::format("Round trips against the core-to-core floor: {}", family);
+      if (parts > 1) title += fmt::format(" ({} of {})", part + 1, parts);
+      out.charts.push_back(
+          {{"kind", "chart"},
+           {"chart", "bars"},
+           {"title", std::move(title)},
+           {"x", axis("multiple of the c2c round trip (same mode and placement class)", "×", true)},
+           {"categories", std::move(categories)},
+           {"series", json::array({{{"name", "round trip ÷ floor"}, {"values", std::move(values)}, {"texts", std::move(texts)}}})},
+           {"reference", 1.0}});
+    }
   }
-  json chart{{"kind", "chart"},
-             {"chart", "bars"},
-             {"title", "Cost as a multiple of the core-to-core floor"},
-             {"x", axis("multiple of the c2c round trip (same mode and placement)", "×", true)},
-             {"categories", std::move(categories)},
-             {"series", json::array({{{"name", "cost ÷ floor"}, {"values", std::move(values)}}})},
-             {"reference", 1.0}};
-  add_note(chart,
-           "Cost: the median latency sample where the benchmark records a distribution (a round trip for rtt "
-           "benchmarks), else the time per operation. Floor: the median round trip of c2c/rtt/<mode>/<placement>, "
-           "one cache line bounced between the same two PUs. 1× means the primitive costs no more than the "
-           "hardware's own cache-line hand-off.");
-  return chart;
+  return out;
+}
+
+std::vector<json> split_chart(const json& chart, std::size_t max_series) {
+  if (chart.value("chart", "") != "xy" || chart["series"].size() <= max_series) return {chart};
+  // A group (a sweep and its fit) stays in one part; an "ideal" line goes into every part.
+  std::vector<json> ideal;
+  std::vector<std::vector<json>> groups;
+  std::map<std::size_t, std::size_t> group_index;
+  for (const json& s : chart["series"]) {
+    if (s.value("style", "") == "ideal") {
+      ideal.push_back(s);
+      continue;
+    }
+    const auto [it, added] = group_index.emplace(s.value("group", std::size_t{0}), groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(s);
+  }
+  std::vector<json> parts;
+  std::vector<json> current;
+  std::size_t next_group = 0;
+  auto close_part = [&] {
+    if (current.empty()) return;
+    json part = chart;
+    part["series"] = current;
+    for (const json& line : ideal) part["series"].push_back(line);
+    parts.push_back(std::move(part));
+    current.clear();
+    next_group = 0;
+  };
+  const std::size_t room = max_series > ideal.size() ? max_series - ideal.size() : 1;
+  for (auto& group : groups) {
+    if (!current.empty() && current.size() + group.size() > room) close_part();
+    for (json& s : group) {
+      s["group"] = next_group;  // colours restart in each part: the palette's first eight
+      current.push_back(std::move(s));
+    }
+    ++next_group;
+  }
+  close_part();
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    parts[i]["title"] = fmt::format("{} ({} of {})", chart["title"].get<std::string>(), i + 1, parts.size());
+    if (i > 0) parts[i].erase("note");  // said once, under the first part
+  }
+  return parts;
 }
 
 }  // namespace primbench

@@ -51,9 +51,24 @@ std::optional<nlohmann::json> offered_load_chart(const BenchmarkList& views);
 // A core-to-core round-trip matrix (shm/c2c_matrix: extra.pus, extra.rtt_ns).
 std::optional<nlohmann::json> core_to_core_heatmap(const BenchmarkView& view);
 
-// Each benchmark's cost (cost_ns) as a multiple of the floor of its mode and
-// placement class, smallest first.
-std::optional<nlohmann::json> floor_multiple_chart(const BenchmarkList& views, const CoreToCoreFloors& floors);
+// Round trips as multiples of the floor of their mode and placement class
+// (CoreToCoreFloors::multiple): per family, smallest first, at most
+// kMaxFloorBars bars a chart, each labelled with its absolute time. A round
+// trip below its floor is not drawn as a win but listed as an anomaly.
+inline constexpr std::size_t kMaxFloorBars = 40;
+struct FloorCharts {
+  std::vector<nlohmann::json> charts;
+  std::vector<std::string> anomalies;  // "name: 120 ns, 0.48× its floor (250 ns)"
+};
+FloorCharts floor_multiple_charts(const BenchmarkList& views, const CoreToCoreFloors& floors);
+
+// Most lines a chart holds: beyond eight, colours repeat and legends page.
+inline constexpr std::size_t kMaxSeries = 8;
+
+// `chart` as parts of at most `max_series` lines each, titled "(1 of 3)";
+// a sweep and its fitted curve stay together, an ideal line is in every
+// part, and the note is said under the first. Charts that fit come back whole.
+std::vector<nlohmann::json> split_chart(const nlohmann::json& chart, std::size_t max_series = kMaxSeries);
 
 // How a benchmark is named in a chart or table of its family's section: the
 // name without the family.

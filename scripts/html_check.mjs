@@ -8,6 +8,8 @@
 //     least one series with data, on a canvas of non-zero size;
 //   - given texts are on the page as text, and given globals were never set
 //     (a hostile string in the results must render, not run);
+//   - folded as it opens, the page is at most --max-height PX tall; opened
+//     (every <details>), each chart is drawn with at most --max-series lines;
 //   - with --first-section ID: the page opens on that section, inside the
 //     first screen, its tables filled, and every link in it leads to a row
 //     that exists; following one (folded or not) brings its row into view;
@@ -15,6 +17,7 @@
 //
 // Usage: node scripts/html_check.mjs PAGE.html SCREENSHOT.png
 //            [--charts N] [--text TEXT]... [--no-global NAME]... [--first-section ID]
+//            [--max-height PX] [--max-series N]
 // Prints one JSON line (what it found) and each failed check on stderr.
 // Exit status: 0 all checks passed, 1 a check failed, 77 it cannot run here
 // (no Chromium, and it could not be installed): the caller skips.
@@ -28,7 +31,9 @@ const CHROMIUM = process.env.PRIMBENCH_CHROMIUM || '/usr/bin/chromium';
 const SKIP = 77;
 
 function parseArgs(argv) {
-  const args = { page: null, screenshot: null, charts: null, texts: [], globals: [], firstSection: null };
+  const args = {
+    page: null, screenshot: null, charts: null, texts: [], globals: [], firstSection: null, maxHeight: null, maxSeries: null,
+  };
   const positional = [];
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
@@ -36,12 +41,14 @@ function parseArgs(argv) {
     else if (a === '--text') args.texts.push(argv[++i]);
     else if (a === '--no-global') args.globals.push(argv[++i]);
     else if (a === '--first-section') args.firstSection = argv[++i];
+    else if (a === '--max-height') args.maxHeight = Number(argv[++i]);
+    else if (a === '--max-series') args.maxSeries = Number(argv[++i]);
     else positional.push(a);
   }
   const incomplete = args.texts.includes(undefined) || args.globals.includes(undefined) || Number.isNaN(args.charts);
   if (positional.length !== 2 || incomplete) {
     console.error('usage: html_check.mjs PAGE.html SCREENSHOT.png [--charts N] [--text TEXT]... [--no-global NAME]... ' +
-      '[--first-section ID]');
+      '[--first-section ID] [--max-height PX] [--max-series N]');
     process.exit(2);
   }
   [args.page, args.screenshot] = positional.map((p) => path.resolve(p));
@@ -175,9 +182,11 @@ async function main() {
     await page.goto(pageUrl, { waitUntil: 'load' });
     await page.waitForTimeout(200);  // let ECharts finish its first frame
     const loadMs = Date.now() - started;
-    const seen = await page.evaluate(inspectPage, args.globals);
-    await page.screenshot({ path: args.screenshot, fullPage: true });
     await page.screenshot({ path: args.screenshot.replace(/\.png$/, '') + '-first-screen.png' });
+    const foldedHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+    if (args.maxHeight !== null && foldedHeight > args.maxHeight) {
+      failures.push(`the page is ${foldedHeight} px tall folded, more than ${args.maxHeight}`);
+    }
     let first = null;
     let followed = null;
     if (args.firstSection !== null) {
@@ -193,6 +202,11 @@ async function main() {
         if (!followed.visible) failures.push(`following ${followed.href} did not bring its row into view`);
       }
     }
+    // A person opens what is folded: every chart must then be drawn.
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    await page.waitForTimeout(300);
+    const seen = await page.evaluate(inspectPage, args.globals);
+    await page.screenshot({ path: args.screenshot, fullPage: true });
 
     for (const line of console_) failures.push(`console ${line}`);
     for (const url of requests) failures.push(`network request to ${url}`);
@@ -207,12 +221,13 @@ async function main() {
       if (!c.instance) failures.push(`chart "${c.title}": no ECharts instance`);
       else if (c.seriesWithData === 0) failures.push(`chart "${c.title}": no series with data`);
       if (c.canvasWidth === 0 || c.canvasHeight === 0) failures.push(`chart "${c.title}": canvas is ${c.canvasWidth}x${c.canvasHeight}`);
+      if (args.maxSeries !== null && c.series > args.maxSeries) failures.push(`chart "${c.title}": ${c.series} series`);
     }
     for (const img of seen.images) {
       if (!img.complete || img.width === 0) failures.push('an image did not load');
     }
     console.log(JSON.stringify({
-      page: args.page, screenshot: args.screenshot, title: seen.title, load_ms: loadMs,
+      page: args.page, screenshot: args.screenshot, title: seen.title, load_ms: loadMs, folded_height: foldedHeight,
       charts: seen.charts.map((c) => `${c.kind}: ${c.title} (${c.series} series, ${c.canvasWidth}x${c.canvasHeight})`),
       first_section: first && { id: first.id, top: first.top, filled_cells: first.filledCells, links: first.links.length },
       followed,

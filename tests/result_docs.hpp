@@ -135,4 +135,20 @@ inline std::filesystem::path write_doc(const std::filesystem::path& path, const 
   return write_text(path, doc.dump(2));
 }
 
+// Every block of a report section (or of a block that holds blocks), folded
+// ones included, in page order.
+inline void collect_blocks(const nlohmann::json& holder, std::vector<const nlohmann::json*>& out) {
+  if (!holder.contains("blocks")) return;
+  for (const nlohmann::json& b : holder["blocks"]) {
+    out.push_back(&b);
+    collect_blocks(b, out);
+  }
+}
+
+inline std::vector<const nlohmann::json*> blocks_in(const nlohmann::json& section) {
+  std::vector<const nlohmann::json*> out;
+  collect_blocks(section, out);
+  return out;
+}
+
 }  // namespace primbench::test

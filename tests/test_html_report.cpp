@@ -21,7 +21,9 @@
 #include "reports/html_page.hpp"
 #include "reports/html_report.hpp"
 #include "reports/report_benchmarks.hpp"
+#include "reports/report_charts.hpp"
 #include "reports/result_reader.hpp"
+#include "tests/result_docs.hpp"
 #include "tests/test_support.hpp"
 
 namespace primbench {
@@ -203,8 +205,8 @@ const json& section_of(const json& document, const std::string& id) {
 
 std::vector<json> charts_in(const json& section) {
   std::vector<json> out;
-  for (const json& b : section["blocks"])
-    if (b["kind"] == "chart") out.push_back(b);
+  for (const json* b : test::blocks_in(section))
+    if ((*b)["kind"] == "chart") out.push_back(*b);
   return out;
 }
 
@@ -359,9 +361,9 @@ void collect_links(const json& node, std::vector<json>& out) {
 std::set<std::string> row_ids_of(const json& document) {
   std::set<std::string> ids;
   for (const json& s : document["sections"])
-    for (const json& b : s["blocks"])
-      if (b.value("row_ids", json()).is_array())
-        for (const json& id : b["row_ids"]) ids.insert(id.get<std::string>());
+    for (const json* b : test::blocks_in(s))
+      if (b->value("row_ids", json()).is_array())
+        for (const json& id : (*b)["row_ids"]) ids.insert(id.get<std::string>());
   return ids;
 }
 
@@ -444,7 +446,7 @@ TEST(HtmlReport, PlainReferencesAreNotVerifiedRatherThanMisplaced) {
 TEST(HtmlReport, EachPrimitiveIsPricedInMultiplesOfTheSamePlacementFloor) {
   const json document = html_report_document(read_back(fixture_results()), {});
   const json& floor = section_of(document, "floor");
-  const auto bars = chart_titled(floor, "Cost as a multiple");
+  const auto bars = chart_titled(floor, "Round trips against the core-to-core floor: pipe");
   ASSERT_TRUE(bars);
   const auto& names = (*bars)["categories"];
   const auto& values = (*bars)["series"][0]["values"];
@@ -455,6 +457,50 @@ TEST(HtmlReport, EachPrimitiveIsPricedInMultiplesOfTheSamePlacementFloor) {
   EXPECT_EQ(bars->dump().find("locks/contended"), std::string::npos);
   // The family table carries the multiple too.
   EXPECT_NE(section_of(document, "family-pipe").dump().find("10×"), std::string::npos);
+  // Like with like: a stream's per-message cost is no round trip; each bar says its absolute time.
+  EXPECT_EQ(bars->dump().find("/stream/"), std::string::npos);
+  EXPECT_EQ((*bars)["series"][0]["texts"][at], "2.51 us · 10×");
+}
+
+TEST(HtmlReport, ARoundTripBelowItsFloorIsAnAnomalyNotABar) {
+  json doc = fixture_results();
+  doc["benchmarks"].push_back(gb_entry("queue/odd/threads/shared-l3/rtt/8", 150, {{"p50_ns", 120.0}}));
+  doc["primbench"]["benchmarks"]["queue/odd/threads/shared-l3/rtt/8"] = record("queue", "threads", "shared-l3", 120.0);
+  const json document = html_report_document(read_back(doc), {});
+  const json& floor = section_of(document, "floor");
+  for (const json& chart : charts_in(floor)) {
+    EXPECT_EQ(chart.dump().find("queue/odd"), std::string::npos) << "not drawn as a win";
+    EXPECT_LE(chart["categories"].size(), kMaxFloorBars);
+  }
+  bool listed = false;
+  for (const json* b : test::blocks_in(floor))
+    if ((*b)["kind"] == "warnings")
+      listed = listed || (*b)["items"].dump().find("queue/odd/threads/shared-l3/rtt/8: 120 ns, 0.48× its floor (250 ns)") !=
+                             std::string::npos;
+  EXPECT_TRUE(listed) << floor.dump();
+}
+
+TEST(HtmlReport, ChartsHoldAtMostEightSeriesAndSweepsKeepTheirFit) {
+  json chart{{"kind", "chart"}, {"chart", "xy"}, {"title", "T"}, {"note", "said once"}, {"series", json::array()}};
+  for (int i = 0; i < 7; ++i) {
+    chart["series"].push_back({{"name", fmt::format("s{}", i)}, {"style", "points"}, {"group", i}});
+    chart["series"].push_back({{"name", fmt::format("s{} fit", i)}, {"style", "fit"}, {"group", i}});
+  }
+  chart["series"].push_back({{"name", "ideal"}, {"style", "ideal"}, {"group", 7}});
+  const auto parts = split_chart(chart);
+  ASSERT_EQ(parts.size(), 3u);  // 7 pairs, 3 pairs beside the ideal line in each part
+  std::size_t drawn = 0;
+  for (const json& part : parts) {
+    EXPECT_LE(part["series"].size(), kMaxSeries);
+    EXPECT_EQ(part["series"].back()["name"], "ideal");
+    for (std::size_t i = 0; i + 1 < part["series"].size(); i += 2)
+      EXPECT_EQ(part["series"][i + 1]["name"], part["series"][i]["name"].get<std::string>() + " fit");
+    drawn += part["series"].size() - 1;
+  }
+  EXPECT_EQ(drawn, 14u);
+  EXPECT_EQ(parts[0]["title"], "T (1 of 3)");
+  EXPECT_TRUE(parts[0].contains("note"));
+  EXPECT_FALSE(parts[1].contains("note"));
 }
 
 TEST(HtmlReport, FamiliesGetTheChartsTheirResultsSupport) {
@@ -597,7 +643,8 @@ fs::path build_dir() { return fs::path(test::primbench_exe()).parent_path(); }
 void check_in_browser(const fs::path& page, const fs::path& screenshot, std::size_t charts,
                       const std::vector<std::string>& texts, const std::string& first_section = "") {
   std::vector<std::string> argv{"node", (test::source_dir() / "scripts/html_check.mjs").string(), page.string(),
-                                screenshot.string(), "--charts", std::to_string(charts), "--no-global", "__pwned"};
+                                screenshot.string(), "--charts", std::to_string(charts), "--no-global", "__pwned",
+                                "--max-series", std::to_string(kMaxSeries)};
   if (!first_section.empty()) {
     argv.push_back("--first-section");
     argv.push_back(first_section);
@@ -622,7 +669,7 @@ TEST(HtmlReportBrowser, PageLoadsOfflineDrawsEveryChartAndRunsNoInjectedCode) {
   EXPECT_GE(charts, 8u);
   check_in_browser(dir / "report.html", build_dir() / "html_report_screenshot.png", charts,
                    {kHostileHost, kHostileLabel, "</script><script>window.__pwned=1</script>", kHostileFamily,
-                    "Noise warnings", "Cost as a multiple of the core-to-core floor", "Round trip of a message"},
+                    "Noise warnings", "Round trips against the core-to-core floor: pipe", "Round trip of a message"},
                    "summary");
   fs::remove_all(dir);
 }

@@ -22,6 +22,7 @@
 #include "harness/benchmark_name.hpp"
 #include "reports/capacity.hpp"
 #include "reports/html_report.hpp"
+#include "tests/result_docs.hpp"
 #include "tests/test_support.hpp"
 
 namespace primbench {
@@ -218,8 +219,8 @@ TEST_F(LoadFamily, TheReportDrawsLatencyAgainstOfferedLoad) {
   const json page = html_report_document(doc_, TopologyPicture{});
   const json* chart = nullptr;
   for (const json& section : page["sections"])
-    for (const json& block : section["blocks"])
-      if (block.value("title", "") == "Latency vs offered load") chart = &block;
+    for (const json* block : test::blocks_in(section))
+      if (block->value("title", "") == "Latency vs offered load") chart = block;
   ASSERT_NE(chart, nullptr);
   EXPECT_TRUE((*chart)["x"]["log"].get<bool>());
   EXPECT_TRUE((*chart)["y"]["log"].get<bool>());

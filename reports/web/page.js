@@ -12,9 +12,8 @@
   const model = JSON.parse(document.getElementById('primbench-document').textContent);
   const page = document.getElementById('page');
   const charts = [];
-  // Colour-blind-safe palette (Okabe & Ito), then ECharts' own for more series.
-  const palette = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000',
-    '#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4'];
+  // Colour-blind-safe palette (Okabe & Ito); a chart holds at most eight series.
+  const palette = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -163,6 +162,90 @@
     table.appendChild(body);
     wrap.appendChild(table);
     figure.appendChild(wrap);
+    if (block.csv) figure.appendChild(csvLink(block));
+    return figure;
+  }
+
+  function csvField(value) {
+    const text = value === null ? '' : String(typeof value === 'object' ? value.text : value);
+    return /[",\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  // The table as a CSV file, made in the page: nothing is fetched.
+  function csvLink(block) {
+    const lines = [block.columns.map((c) => csvField(c.label)).join(',')];
+    for (const row of block.rows) lines.push(row.map(csvField).join(','));
+    const link = el('a', 'csv', 'Download as CSV');
+    link.href = 'data:text/csv;charset=utf-8,' + encodeURIComponent(lines.join('\n') + '\n');
+    link.download = block.csv;
+    return link;
+  }
+
+  // A family's results, one size at a time: rows filtered by a typed text,
+  // sorted by a clicked column.
+  function renderPivot(block) {
+    const figure = el('figure', 'table-block pivot');
+    if (block.caption) figure.appendChild(el('figcaption', null, block.caption));
+    const controls = el('div', 'pivot-controls');
+    const filter = el('input');
+    filter.type = 'search';
+    filter.placeholder = 'filter rows';
+    controls.appendChild(filter);
+    let size = 0;
+    if (block.sizes.length > 1) {
+      const select = el('select');
+      block.sizes.forEach((label, i) => select.appendChild(Object.assign(el('option', null, label), { value: i })));
+      select.addEventListener('change', () => { size = Number(select.value); draw(); });
+      controls.appendChild(el('label', null, 'message size '));
+      controls.lastChild.appendChild(select);
+    }
+    figure.appendChild(controls);
+    const wrap = el('div', 'table-scroll');
+    figure.appendChild(wrap);
+    let sortColumn = -1;
+    let ascending = true;
+
+    function draw() {
+      const grid = block.rows.map(() => block.columns.map(() => null));
+      for (const [row, column, cellSize, text, value, href] of block.cells) {
+        if (cellSize === null || cellSize === size) grid[row][column] = { text, value, href };
+      }
+      const needle = filter.value.trim().toLowerCase();
+      let order = block.rows.map((_, r) => r)
+        .filter((r) => grid[r].some((c) => c) && block.rows[r].toLowerCase().includes(needle));
+      if (sortColumn >= 0) {
+        const key = (r) => (grid[r][sortColumn] ? grid[r][sortColumn].value : Infinity);
+        order.sort((a, b) => (ascending ? 1 : -1) * (key(a) - key(b)) || a - b);
+      }
+      const used = block.columns.map((_, c) => order.some((r) => grid[r][c]));
+      const table = el('table', 'data');
+      const headRow = el('tr');
+      headRow.appendChild(el('th', null, block.row_label));
+      block.columns.forEach((label, c) => {
+        if (!used[c]) return;
+        const th = el('th', 'num sortable', label + (c === sortColumn ? (ascending ? ' ▲' : ' ▼') : ''));
+        th.addEventListener('click', () => {
+          ascending = c === sortColumn ? !ascending : true;
+          sortColumn = c;
+          draw();
+        });
+        headRow.appendChild(th);
+      });
+      table.appendChild(el('thead')).appendChild(headRow);
+      const body = el('tbody');
+      for (const r of order) {
+        const tr = el('tr');
+        tr.appendChild(el('td', null, block.rows[r]));
+        block.columns.forEach((_, c) => {
+          if (used[c]) tr.appendChild(renderCell(true, grid[r][c] && { text: grid[r][c].text, href: grid[r][c].href }));
+        });
+        body.appendChild(tr);
+      }
+      table.appendChild(body);
+      wrap.replaceChildren(table);
+    }
+    filter.addEventListener('input', draw);
+    draw();
     return figure;
   }
 
@@ -219,7 +302,7 @@
     const xAxis = x.categories
       ? { type: 'category', data: x.categories, boundaryGap: false }
       : { type: x.log ? 'log' : 'value', logBase: x.unit === 'B' ? 2 : 10, min: 'dataMin', max: 'dataMax',
-          axisLabel: { formatter: formatX } };
+          minInterval: x.integer ? 1 : 0, axisLabel: { formatter: formatX } };
     return Object.assign(baseOptions(), {
       legend: { type: 'scroll', top: 0, selected: selected },
       grid: { left: 20, right: 40, top: 40, bottom: 50, containLabel: true },
@@ -278,7 +361,10 @@
     const smallest = Math.min(...values, block.reference || Infinity);
     const series = block.series.map((s, i) => ({
       type: 'bar', name: s.name, data: s.values, itemStyle: { color: palette[i % palette.length] },
-      label: { show: true, position: 'right', formatter: (p) => formatWithUnit(p.value, x.unit), fontSize: 10 },
+      label: {
+        show: true, position: 'right', fontSize: 10,
+        formatter: (p) => (s.texts ? s.texts[p.dataIndex] : formatWithUnit(p.value, x.unit)),
+      },
     }));
     if (block.reference) {
       series[0].markLine = {
@@ -297,7 +383,9 @@
       yAxis: { type: 'category', data: block.categories, inverse: true,
         axisLabel: { width: 380, overflow: 'truncate', fontSize: 11 } },
       tooltip: Object.assign(baseOptions().tooltip, {
-        formatter: (p) => p.name + ' · ' + p.seriesName + ': ' + formatWithUnit(p.value, x.unit),
+        formatter: (p) => p.name + ' · ' + p.seriesName + ': ' +
+          (block.series[p.seriesIndex].texts ? block.series[p.seriesIndex].texts[p.dataIndex]
+            : formatWithUnit(p.value, x.unit)),
       }),
       series: series,
     });
@@ -315,16 +403,24 @@
     return figure;
   }
 
-  function drawCharts() {
+  // A chart folded in a closed <details> has no size yet: it is drawn when opened.
+  function drawVisibleCharts() {
     for (const chart of charts) {
+      if (chart.drawn || chart.container.offsetParent === null) continue;
       const instance = echarts.init(chart.container, null, { renderer: 'canvas' });
       const block = chart.block;
       const options = block.chart === 'heatmap' ? heatmapOptions(block)
         : block.chart === 'bars' ? barOptions(block) : xyOptions(block);
       instance.setOption(options);
+      chart.drawn = true;
     }
+  }
+
+  function drawCharts() {
+    drawVisibleCharts();
+    document.addEventListener('toggle', drawVisibleCharts, true);
     window.addEventListener('resize', () => {
-      for (const chart of charts) echarts.getInstanceByDom(chart.container).resize();
+      for (const chart of charts) if (chart.drawn) echarts.getInstanceByDom(chart.container).resize();
     });
   }
 
@@ -333,6 +429,7 @@
   const renderers = {
     text: renderText, warnings: renderWarnings, facts: renderFacts, table: renderTable,
     svg_image: renderSvgImage, chart: renderChart, grid: renderGrid, card: renderCard, details: renderDetails,
+    pivot: renderPivot,
   };
 
   // A link to a row folded away opens every <details> around it first.
