@@ -389,6 +389,28 @@ std::string hardware_text(const json& model, CompareFormat format, bool colour) 
     out += md ? md_table({"machine", "files", "CPU", "topology"}, rows, "llll") + "\n"
               : TextTable{{"machine", "files", "CPU", "topology"}, "llll", rows, plain_tones(rows)}.render(false) + "\n";
   }
+  for (const auto& warning : model.value("run_differences", json::array()))
+    out += fmt::format("{}warning: {}\n", md ? "> " : "", warning.get<std::string>());
+  if (const json& headlines = model.value("headlines", json::array()); !headlines.empty()) {
+    // One number per family and machine first: the geometric mean of its ratios to the baseline.
+    std::vector<std::string> header{"family (geomean vs baseline)"};
+    header.insert(header.end(), labels.begin(), labels.end());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& h : headlines) {
+      std::vector<std::string> row{h.at("family")};
+      for (std::size_t m = 0; m < labels.size(); ++m) {
+        const json& g = h.at("geomean_relative")[m];
+        row.push_back(!g.is_number() ? "-"
+                      : m == baseline ? "1x"
+                                      : fmt::format("{:.3g}x ({} benchmarks)", g.get<double>(),
+                                                    h.at("benchmarks")[m].get<std::size_t>()));
+      }
+      rows.push_back(row);
+    }
+    const std::string alignment = fmt::format("l{}", std::string(labels.size(), 'r'));
+    out += "\n" + (md ? md_table(header, rows, alignment) + "\n"
+                      : TextTable{header, alignment, rows, plain_tones(rows)}.render(false) + "\n");
+  }
   if (const json& diff = model.at("context_diff"); !diff.empty()) {
     std::vector<std::string> header{"differs"};
     header.insert(header.end(), labels.begin(), labels.end());

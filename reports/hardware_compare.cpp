@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -21,6 +22,7 @@ constexpr const char* kMetric = "real_time";
 struct Machine {
   std::string label;
   std::vector<std::string> files;
+  nlohmann::json config;  // primbench.run.config of its first file, or null
   MachineIdentity identity;
   std::vector<std::pair<std::string, std::string>> facts;
   std::map<std::string, BenchmarkRun> runs;
@@ -73,7 +75,9 @@ std::vector<Machine> group_machines(const std::vector<HardwareInput>& inputs) {
       if (same_identity(m.identity, identity) && !overlaps(m, runs)) into = &m;
     }
     if (!into) {
-      machines.push_back(Machine{"", {}, identity, machine_facts(input.doc), {}, {}});
+      const json& run = input.doc.contains("primbench") ? input.doc["primbench"].value("run", json()) : json();
+      machines.push_back(Machine{"", {}, run.is_object() ? run.value("config", json()) : json(), identity,
+                                 machine_facts(input.doc), {}, {}});
       into = &machines.back();
     }
     into->files.push_back(input.file);
@@ -216,6 +220,63 @@ json context_diff(const std::vector<Machine>& machines) {
   return diff;
 }
 
+// Per family, each machine's geometric mean of value ÷ baseline's over the
+// benchmarks both measured (1 for the baseline): one number per machine and family.
+json headlines(const json& tables, std::size_t machines) {
+  struct Sum {
+    std::vector<double> log_sum;
+    std::vector<std::size_t> count;
+  };
+  std::map<std::string, Sum> by_family;
+  std::vector<std::string> order;
+  for (const json& table : tables) {
+    const std::string family = table["family"].get<std::string>();
+    auto [it, added] = by_family.try_emplace(family, Sum{std::vector<double>(machines, 0.0),
+                                                          std::vector<std::size_t>(machines, 0)});
+    if (added) order.push_back(family);
+    for (const json& row : table["rows"])
+      for (std::size_t m = 0; m < machines; ++m)
+        if (const json& r = row["cells"][m]["relative"]; r.is_number() && r.get<double>() > 0) {
+          it->second.log_sum[m] += std::log(r.get<double>());
+          ++it->second.count[m];
+        }
+  }
+  json out = json::array();
+  for (const std::string& family : order) {
+    const Sum& s = by_family[family];
+    json geomeans = json::array(), counts = json::array();
+    for (std::size_t m = 0; m < machines; ++m) {
+      geomeans.push_back(s.count[m] ? json(std::exp(s.log_sum[m] / s.count[m])) : json(nullptr));
+      counts.push_back(s.count[m]);
+    }
+    out.push_back({{"family", family}, {"geomean_relative", geomeans}, {"benchmarks", counts}});
+  }
+  return out;
+}
+
+// How the runs were configured differently: "suite: quick on a, default on b".
+json run_differences(const std::vector<Machine>& machines) {
+  const auto setting = [](const json& config, const char* key) -> std::string {
+    if (!config.is_object() || !config.contains(key)) return "unknown";
+    const json& v = config[key];
+    if (std::string(key) == "quick") return v == true ? "quick" : "default";
+    return v.is_array() && v.empty() ? "default" : v.dump();
+  };
+  json out = json::array();
+  for (const auto& [key, what] : {std::pair{"quick", "suite"}, std::pair{"sizes", "message sizes"},
+                                  std::pair{"families", "families"}, std::pair{"gbench_flags", "Google Benchmark flags"}}) {
+    std::set<std::string> distinct;
+    std::string said;
+    for (const Machine& m : machines) {
+      const std::string value = setting(m.config, key);
+      distinct.insert(value);
+      said += fmt::format("{}{} on {}", said.empty() ? "" : ", ", value, m.label);
+    }
+    if (distinct.size() > 1) out.push_back(fmt::format("The runs differ in {}: {}.", what, said));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> hardware_machine_labels(const std::vector<HardwareInput>& inputs) {
@@ -248,6 +309,8 @@ nlohmann::json hardware_comparison_model(const std::vector<HardwareInput>& input
   }
   model["context_diff"] = context_diff(machines);
   model["tables"] = tables_of(machines, baseline, rule);
+  model["headlines"] = headlines(model["tables"], machines.size());
+  model["run_differences"] = run_differences(machines);
   return model;
 }
 

@@ -26,6 +26,9 @@
 //       "facts": {"host": ..., "CPU": ..., "topology": ..., "kernel": ..., "compiler": ...}  // machine_facts()
 //   }],
 //   "context_diff": [{"fact": "CPU", "values": ["...", "..."]}],   // facts that differ, one value per machine
+//   "run_differences": ["The runs differ in suite: quick on a, default on b."],  // settings that make numbers incomparable
+//   "headlines": [{"family": "pipe", "geomean_relative": [1.0, 0.62], "benchmarks": [30, 30]}],
+//                                           // per family, each machine's geometric mean of "relative" (null: none)
 //   "tables": [{
 //       "title": "c2c/rtt/threads",         // the name without its placement
 //       "family": "c2c",

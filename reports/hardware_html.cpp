@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "harness/json_text.hpp"
@@ -99,41 +100,58 @@ std::string cell_text(const json& cell, const std::string& unit) {
   return out;
 }
 
-json overview_chart(const json& model, const std::vector<std::string>& labels) {
-  const std::string better = model.value("better", "lower");
-  json categories = json::array();
-  std::vector<json> values(labels.size(), json::array());
-  for (const json& table : model["tables"])
+// "0.62× (30)": a machine's geometric mean against the baseline, over how many benchmarks.
+std::string geomean_text(const json& headline, std::size_t m, bool is_baseline) {
+  const json& g = headline["geomean_relative"][m];
+  if (!g.is_number()) return "—";
+  if (is_baseline) return fmt::format("1× (baseline, {})", json_text(headline["benchmarks"][m]));
+  return fmt::format("{:.3g}× ({})", g.get<double>(), json_text(headline["benchmarks"][m]));
+}
+
+json headline_section(const json& model, const std::vector<std::string>& labels) {
+  json blocks = json::array();
+  const json& differences = model.value("run_differences", json::array());
+  if (!differences.empty())
+    blocks.push_back({{"kind", "warnings"},
+                      {"heading", "The runs were not configured alike: their numbers are not all comparable"},
+                      {"items", differences}});
+  const std::size_t baseline = model.value("baseline", std::size_t{0});
+  json rows = json::array();
+  for (const json& h : model.value("headlines", json::array())) {
+    json row = json::array({h["family"]});
+    for (std::size_t m = 0; m < labels.size(); ++m) row.push_back(geomean_text(h, m, m == baseline));
+    rows.push_back(std::move(row));
+  }
+  blocks.push_back({{"kind", "text"},
+                    {"text", fmt::format("Per family, each machine's {} as a geometric mean of its ratios to the "
+                                         "baseline over the benchmarks both measured ({} is better; the count in "
+                                         "brackets).",
+                                         string_of(model, "metric"), model.value("better", "lower"))}});
+  blocks.push_back({{"kind", "table"}, {"columns", column_heads("family", labels, true)}, {"rows", std::move(rows)}});
+  // The core-to-core floor per placement class: one number a machine.
+  for (const json& table : model["tables"]) {
+    const std::string title = string_of(table, "title");
+    if (title != "c2c/rtt/threads" && title != "c2c/rtt/processes") continue;
+    json floor_rows = json::array();
     for (const json& row : table.value("rows", json::array())) {
-      const json& cells = row.value("cells", json::array());
-      bool any = false;
-      for (const json& cell : cells) any = any || (cell.contains("relative") && cell["relative"].is_number());
-      if (!any) continue;
-      categories.push_back(string_of(row, "benchmark"));
-      for (std::size_t m = 0; m < labels.size(); ++m) {
-        const json& cell = m < cells.size() ? cells[m] : json();
-        values[m].push_back(cell.is_object() && cell.contains("relative") && cell["relative"].is_number()
-                                ? cell["relative"]
-                                : json(nullptr));
-      }
+      json out = json::array({string_of(row, "placement")});
+      for (const json& cell : row.value("cells", json::array())) out.push_back(cell_text(cell, string_of(model, "unit")));
+      floor_rows.push_back(std::move(out));
     }
-  json series = json::array();
-  for (std::size_t m = 0; m < labels.size(); ++m) series.push_back({{"name", labels[m]}, {"values", values[m]}});
-  return {{"kind", "chart"},
-          {"chart", "bars"},
-          {"title", fmt::format("Every benchmark relative to the baseline ({} is better)", better)},
-          {"x", {{"label", fmt::format("{} ÷ baseline's", string_of(model, "metric"))}, {"unit", "×"}, {"log", true}}},
-          {"categories", std::move(categories)},
-          {"series", std::move(series)},
-          {"reference", 1.0},
-          {"note", "1× is the baseline machine; a missing bar is a benchmark that machine did not measure (its "
-                   "table says why)."}};
+    blocks.push_back({{"kind", "table"},
+                      {"caption", fmt::format("Core-to-core floor ({}): one cache line's round trip per placement class",
+                                              title.substr(title.rfind('/') + 1))},
+                      {"columns", column_heads("placement", labels, true)},
+                      {"rows", std::move(floor_rows)}});
+  }
+  return {{"id", "headline"}, {"heading", "Headline"}, {"blocks", std::move(blocks)}};
 }
 
 json results_section(const json& model, const std::vector<std::string>& labels) {
   json blocks = json::array();
   const std::string unit = string_of(model, "unit");
-  if (!model["tables"].empty()) blocks.push_back(overview_chart(model, labels));
+  std::map<std::string, json> by_family;
+  std::vector<std::string> families;
   for (const json& table : model["tables"]) {
     json rows = json::array();
     for (const json& row : table.value("rows", json::array())) {
@@ -142,13 +160,20 @@ json results_section(const json& model, const std::vector<std::string>& labels) 
       for (const json& cell : row.value("cells", json::array())) out.push_back(cell_text(cell, unit));
       rows.push_back(std::move(out));
     }
-    blocks.push_back({{"kind", "table"},
-                      {"caption", string_of(table, "title")},
-                      {"columns", column_heads("placement", labels, true)},
-                      {"rows", std::move(rows)}});
+    const std::string family = string_of(table, "family");
+    if (!by_family.count(family)) families.push_back(family);
+    by_family[family].push_back({{"kind", "table"},
+                                 {"caption", string_of(table, "title")},
+                                 {"columns", column_heads("placement", labels, true)},
+                                 {"rows", std::move(rows)}});
   }
+  // Every table stays on the page, folded per family under the headline's numbers.
+  for (const std::string& family : families)
+    blocks.push_back({{"kind", "details"},
+                      {"summary", fmt::format("{} ({} tables)", family, by_family[family].size())},
+                      {"blocks", std::move(by_family[family])}});
   if (blocks.empty()) blocks.push_back({{"kind", "text"}, {"text", "The files have no benchmark in common."}});
-  return {{"id", "results"}, {"heading", "Results"}, {"blocks", std::move(blocks)}};
+  return {{"id", "results"}, {"heading", "Results per family"}, {"blocks", std::move(blocks)}};
 }
 
 }  // namespace
@@ -168,7 +193,7 @@ json hardware_html_document(const json& model) {
                                    string_of(model, "metric"), string_of(model, "unit"), model.value("better", "lower"))},
           {"generator", fmt::format("primbench {} · charts by Apache ECharts {}", PRIMBENCH_VERSION,
                                     web::echarts_version())},
-          {"sections", {machines_section(model, labels), results_section(model, labels)}}};
+          {"sections", {headline_section(model, labels), machines_section(model, labels), results_section(model, labels)}}};
 }
 
 void write_hardware_html(const json& model, const std::filesystem::path& out_html) {

@@ -16,6 +16,7 @@
 
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
+#include "reports/compare_format.hpp"
 #include "reports/hardware_compare.hpp"
 #include "reports/hardware_html.hpp"
 #include "reports/html_page.hpp"
@@ -674,22 +675,31 @@ TEST(HtmlReportBrowser, PageLoadsOfflineDrawsEveryChartAndRunsNoInjectedCode) {
   fs::remove_all(dir);
 }
 
-TEST(HtmlReportBrowser, HardwareComparisonPageDrawsItsOverview) {
+TEST(HtmlReportBrowser, HardwareComparisonPageLeadsWithOneNumberPerFamilyAndMachine) {
   const fs::path dir = test::scratch_dir("html-hardware");
   json a = fixture_results(), b = fixture_results();
   b["context"]["host_name"] = "machine-b";
   b["primbench"]["machine"]["hostname"] = "machine-b";
   b["primbench"]["machine"]["cpu_model"] = "Other CPU";
+  b["primbench"]["run"]["config"]["quick"] = false;  // a full run against a quick one
   for (json& e : b["benchmarks"])
     if (e["real_time"].is_number()) e["real_time"] = e["real_time"].get<double>() * 0.8;
   const json model = hardware_comparison_model(
       std::vector<HardwareInput>{{"a.json", read_back(a)}, {"b.json", read_back(b)}}, 0);
+  ASSERT_FALSE(model["headlines"].empty());
+  for (const json& h : model["headlines"])
+    if (h["geomean_relative"][1].is_number()) EXPECT_NEAR(h["geomean_relative"][1].get<double>(), 0.8, 1e-9) << h.dump();
+  ASSERT_EQ(model["run_differences"].size(), 1u);
+  EXPECT_NE(model["run_differences"][0].get<std::string>().find("suite: quick on"), std::string::npos);
   const json document = hardware_html_document(model);
-  EXPECT_EQ(chart_count(document), 1u);
-  EXPECT_NE(document.dump().find("(baseline)"), std::string::npos);
+  EXPECT_EQ(document["sections"][0]["id"], "headline");
+  EXPECT_NE(document.dump().find("(baseline"), std::string::npos);
+  const std::string text = format_hardware_comparison(model, CompareFormat::terminal, false);
+  EXPECT_NE(text.find("warning: The runs differ in suite"), std::string::npos) << text;
+  EXPECT_NE(text.find("0.8x"), std::string::npos) << text;
   write_hardware_html(model, dir / "hardware.html");
-  check_in_browser(dir / "hardware.html", build_dir() / "hardware_html_screenshot.png", 1,
-                   {kHostileHost, "machine-b", "Other CPU"});
+  check_in_browser(dir / "hardware.html", build_dir() / "hardware_html_screenshot.png", 0,
+                   {kHostileHost, "machine-b", "Other CPU", "Headline", "0.8× (", "The runs differ in suite"});
   fs::remove_all(dir);
 }
 
