@@ -258,7 +258,8 @@ std::string not_measured_line(const BenchmarkList& unavailable) {
   return line;
 }
 
-json family_section(const std::string& family, const BenchmarkList& views, const CoreToCoreFloors& floors) {
+json family_section(const std::string& family, const BenchmarkList& views, const CoreToCoreFloors& floors,
+                    json after_pivot) {
   BenchmarkList measured, unavailable, failed;
   for (const BenchmarkView* v : views)
     (v->error.empty() ? measured : v->unavailable ? unavailable : failed).push_back(v);
@@ -266,6 +267,7 @@ json family_section(const std::string& family, const BenchmarkList& views, const
   blocks.push_back(text_block(fmt::format("{} benchmarks: {} measured, {} unavailable on this machine, {} failed.",
                                           views.size(), measured.size(), unavailable.size(), failed.size())));
   if (auto pivot = pivot_block(measured)) blocks.push_back(std::move(*pivot));
+  for (json& b : after_pivot) blocks.push_back(std::move(b));
   json charts = json::array();
   for (auto* build : {&latency_percentile_chart, &latency_by_size_chart, &throughput_by_size_chart,
                       &throughput_by_workers_chart, &speedup_chart, &offered_load_chart})
@@ -326,7 +328,8 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
   if (auto python = native_vs_python_section(results, views)) sections.push_back(std::move(*python));
   std::set<std::string> ids;
   for (const auto& family : families) {
-    json s = family_section(family, by_family[family], floors);
+    json s = family_section(family, by_family[family], floors,
+                            family == "load" ? open_loop_capacity_blocks(results) : json::array());
     // Two names that differ only in characters an id cannot hold.
     while (!ids.insert(s["id"].get<std::string>()).second) s["id"] = s["id"].get<std::string>() + "-";
     sections.push_back(std::move(s));

@@ -283,8 +283,7 @@ std::optional<json> floor_card(const std::vector<BenchmarkView>& views) {
   return card("Core-to-core floor", std::move(blocks));
 }
 
-std::optional<json> capacity_card(const json& results) {
-  const CapacityAnalysis analysis = analyse_capacity(results);
+json sweep_blocks(const CapacityAnalysis& analysis) {
   json blocks = json::array();
   json rows = json::array();
   std::map<std::string, std::vector<json>> rows_by_family;
@@ -334,6 +333,11 @@ std::optional<json> capacity_card(const json& results) {
                                         : std::vector<std::string>{"sweep", "N", "vs smallest N"},
                      rows);
   }
+  return blocks;
+}
+
+json open_loop_blocks(const CapacityAnalysis& analysis) {
+  json blocks = json::array();
   json load_rows = json::array();
   for (const SloCapacity& c : analysis.open_loop) {
     const json subject{{"text", registered_name(c.subject)}, {"href", "#" + benchmark_anchor(c.subject)}};
@@ -354,6 +358,13 @@ std::optional<json> capacity_card(const json& results) {
                                       format_quantity(analysis.slo_ns, "ns"))));
     add_folded_table(blocks, {"load", "highest rate", "p99"}, load_rows);
   }
+  return blocks;
+}
+
+std::optional<json> capacity_card(const json& results) {
+  const CapacityAnalysis analysis = analyse_capacity(results);
+  json blocks = sweep_blocks(analysis);
+  for (json& b : open_loop_blocks(analysis)) blocks.push_back(std::move(b));
   if (blocks.empty()) return std::nullopt;
   return card("Capacity", std::move(blocks));
 }
@@ -412,6 +423,8 @@ std::string benchmark_anchor(const std::string& name) {
   for (const unsigned char c : registered_name(name)) id += std::isspace(c) ? '_' : static_cast<char>(c);
   return id;
 }
+
+json open_loop_capacity_blocks(const json& results) { return open_loop_blocks(analyse_capacity(results)); }
 
 json answers_section(const json& results, const std::vector<BenchmarkView>& views) {
   json cards = json::array();

@@ -17,6 +17,10 @@ namespace primbench {
 // name (Google Benchmark's suffixes dropped), white space replaced.
 std::string benchmark_anchor(const std::string& name);
 
+// The highest offered rate within the p99 target per open-loop benchmark
+// (primbench capacity), as a text and a table block; empty without any.
+nlohmann::json open_loop_capacity_blocks(const nlohmann::json& results);
+
 // {"id":"summary","heading":..., "blocks":[...]}: cards in a grid.
 nlohmann::json answers_section(const nlohmann::json& results, const std::vector<BenchmarkView>& views);
 

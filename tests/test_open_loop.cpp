@@ -226,6 +226,13 @@ TEST_F(LoadFamily, TheReportDrawsLatencyAgainstOfferedLoad) {
   EXPECT_TRUE((*chart)["y"]["log"].get<bool>());
   EXPECT_EQ((*chart)["series"].size(), 2 * doc_["benchmarks"].size()) << "p99 and p50 per benchmark";
   for (const json& s : (*chart)["series"]) EXPECT_EQ(s["points"].size(), 4u) << s["name"];
+  // The load section answers the capacity question itself: the highest rate within the p99 target.
+  for (const json& section : page["sections"])
+    if (section["id"] == "family-load") {
+      const std::string text = section.dump();
+      EXPECT_NE(text.find("The highest offered rate whose p99 latency stays within"), std::string::npos);
+      EXPECT_NE(text.find("load/pipe/processes"), std::string::npos) << text.substr(0, 2000);
+    }
 }
 
 }  // namespace
