@@ -31,7 +31,8 @@ constexpr std::size_t kRowsShown = 5;
 
 // "1.04×", "12.5×", "3310×"
 std::string ratio_text(double ratio) {
-  return ratio < 10 ? fmt::format("{:.2f}×", ratio) : fmt::format("{:.3g}×", ratio);
+  if (ratio < 10) return fmt::format("{:.2f}×", ratio);
+  return ratio < 100 ? fmt::format("{:.1f}×", ratio) : fmt::format("{:.0f}×", ratio);
 }
 
 // One question a reader choosing a primitive asks, and the benchmarks that answer it.
