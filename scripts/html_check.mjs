@@ -13,7 +13,8 @@
 //   - with --first-section ID: the page opens on that section, inside the
 //     first screen, its tables filled, and every link in it leads to a row
 //     that exists; following one (folded or not) brings its row into view;
-// and writes a full-page screenshot (and one of the first screen) for a person to look at.
+// and writes screenshots for a person to look at: the full page opened, its
+// first screen as it opens, and each section (SCREENSHOT-sections/ID.png).
 //
 // Usage: node scripts/html_check.mjs PAGE.html SCREENSHOT.png
 //            [--charts N] [--text TEXT]... [--no-global NAME]... [--first-section ID]
@@ -207,6 +208,11 @@ async function main() {
     await page.waitForTimeout(300);
     const seen = await page.evaluate(inspectPage, args.globals);
     await page.screenshot({ path: args.screenshot, fullPage: true });
+    const sectionDir = args.screenshot.replace(/\.png$/, '') + '-sections';
+    const ids = await page.evaluate(() => [...document.querySelectorAll('section[id]')].map((s) => s.id));
+    for (const id of ids) {
+      await page.locator(`section[id="${id}"]`).screenshot({ path: path.join(sectionDir, `${id.replace(/[^A-Za-z0-9_-]/g, '_')}.png`) });
+    }
 
     for (const line of console_) failures.push(`console ${line}`);
     for (const url of requests) failures.push(`network request to ${url}`);

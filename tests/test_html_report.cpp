@@ -645,7 +645,7 @@ void check_in_browser(const fs::path& page, const fs::path& screenshot, std::siz
                       const std::vector<std::string>& texts, const std::string& first_section = "") {
   std::vector<std::string> argv{"node", (test::source_dir() / "scripts/html_check.mjs").string(), page.string(),
                                 screenshot.string(), "--charts", std::to_string(charts), "--no-global", "__pwned",
-                                "--max-series", std::to_string(kMaxSeries)};
+                                "--max-series", std::to_string(kMaxSeries), "--max-height", "15000"};
   if (!first_section.empty()) {
     argv.push_back("--first-section");
     argv.push_back(first_section);
