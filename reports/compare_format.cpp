@@ -424,8 +424,20 @@ std::string hardware_text(const json& model, CompareFormat format, bool colour) 
     out += md ? md_table(header, rows, alignment) + "\n"
               : TextTable{header, alignment, rows, plain_tones(rows)}.render(false) + "\n";
   }
+  // Markdown folds each family's tables and stops within a pull-request comment's size.
+  std::string family;
+  std::size_t tables_left_out = 0;
   for (const auto& table : model.at("tables")) {
     const std::string title = table.at("title");
+    if (md && out.size() > kMarkdownBudget) {
+      ++tables_left_out;
+      continue;
+    }
+    if (md && table.value("family", "") != family) {
+      if (!family.empty()) out += "</details>\n\n";
+      family = table.value("family", "");
+      out += fmt::format("<details><summary>{}</summary>\n\n", md_escape(family));
+    }
     out += md ? fmt::format("#### {}\n\n", md_code(title))
               : fmt::format("{}  (median real_time; (Nx) relative to {})\n", title, labels[baseline]);
     std::vector<std::string> header{"placement"};
@@ -445,6 +457,10 @@ std::string hardware_text(const json& model, CompareFormat format, bool colour) 
     }
     out += (md ? md_table(header, text.rows, alignment) : text.render(colour)) + "\n";
   }
+  if (!family.empty()) out += "</details>\n\n";
+  if (tables_left_out > 0)
+    out += fmt::format("{} more tables are left out to fit a pull-request comment; `--format json` has them all.\n\n",
+                       tables_left_out);
   const json& rule = model.at("rule");
   out += fmt::format(
       "slower / faster: two-sided Mann-Whitney U p < {:g} and the whole {:g} % interval of the median change beyond "

@@ -1,5 +1,6 @@
 // `primbench compare --hardware`: three machines side by side, placement
 // classes aligned by name, normalised to a chosen baseline.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -155,6 +156,21 @@ TEST(HardwareCompare, TextFormatsShowOneTablePerBenchmark) {
   EXPECT_NE(md.find("| placement | laptop | server | vm |"), std::string::npos) << md;
   // The JSON format is the model, strict JSON.
   EXPECT_EQ(nlohmann::json::parse(format_hardware_comparison(model, CompareFormat::json, false)), model);
+}
+
+TEST(HardwareCompare, MarkdownOfAFullSuiteFitsAPullRequestComment) {
+  nlohmann::json a = test::empty_result_doc(machine("a", 8, "8 PUs")), b = test::empty_result_doc(machine("b", 8, "8 PUs"));
+  for (int i = 0; i < 1300; ++i) {
+    const std::string name = fmt::format("fam{}/primitive-with-a-long-name-{}/threads/shared-l3/rtt/{}", i % 12, i, 8 << (i % 5));
+    add_benchmark(a, name, {1000.0 + i});
+    add_benchmark(b, name, {800.0 + i});
+  }
+  const nlohmann::json model = hardware_comparison_model(std::vector<HardwareInput>{{"a.json", a}, {"b.json", b}}, 0);
+  ASSERT_EQ(model["headlines"].size(), 12u);
+  const std::string md = format_hardware_comparison(model, CompareFormat::markdown, false);
+  EXPECT_LT(md.size(), 65'536u);
+  EXPECT_LT(md.find("| family (geomean vs baseline) |"), md.find("<details>")) << "headlines first";
+  EXPECT_NE(md.find("more tables are left out to fit a pull-request comment"), std::string::npos);
 }
 
 }  // namespace
