@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <chrono>
+#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -107,10 +107,15 @@ std::vector<std::string> child_env(const RunOptions& o, const std::string& stem)
           fmt::format("{}={}", kStatusFileEnv, (o.work_dir / (stem + ".status")).string())};
 }
 
-ChildOutcome run_in_child(const RunOptions& o, const std::string& stem, std::vector<std::string> extra_args) {
+// The perf data of a profiled benchmark process.
+std::filesystem::path perf_data(const RunOptions& o, const std::string& stem) { return o.work_dir / (stem + ".perf.data"); }
+
+ChildOutcome run_in_child(const RunOptions& o, const std::string& stem, std::vector<std::string> extra_args,
+                          bool profiled = false) {
   ChildSpec spec;
   spec.argv = child_argv(o);
   spec.argv.insert(spec.argv.end(), extra_args.begin(), extra_args.end());
+  if (profiled && o.profiler) spec.argv = profiled_argv(*o.profiler, perf_data(o, stem), spec.argv);
   spec.env_add = child_env(o, stem);
   spec.stdout_path = (o.work_dir / (stem + ".stdout")).string();
   spec.stderr_path = (o.work_dir / (stem + ".stderr")).string();
@@ -187,6 +192,27 @@ nlohmann::json keyed_by_run_name(nlohmann::json records, const nlohmann::json& e
   return records;
 }
 
+// Folds a profiled benchmark's samples into its records and profile_dir;
+// a profile that cannot be read is said in the record, the measurement stays.
+void add_profile(const RunOptions& o, const std::string& stem, BenchmarkOutcome& b) {
+  const auto data = perf_data(o, stem);
+  nlohmann::json profile;
+  try {
+    const auto folded = fold_perf_data(*o.profiler, data);
+    profile = profile_json(folded, *o.profiler);
+    std::filesystem::create_directories(o.profile_dir);
+    std::ofstream out(o.profile_dir / (stem + ".folded"));
+    out << "# " << b.name << "\n";
+    for (const auto& [stack, count] : folded) out << stack << ' ' << count << '\n';
+    profile["folded_file"] = (o.profile_dir / (stem + ".folded")).filename().string();
+  } catch (const std::exception& e) {
+    profile = {{"tool", "perf"}, {"error", e.what()}};
+  }
+  std::filesystem::remove(data);
+  if (b.records.empty()) b.records[b.name] = nlohmann::json::object();
+  for (auto& [name, record] : b.records.items()) record["profile"] = profile;
+}
+
 std::set<unsigned> all_pus(const StealTicks& ticks) {
   std::set<unsigned> pus;
   for (const auto& [pu, count] : ticks.by_pu) pus.insert(pu);
@@ -221,7 +247,7 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
     args.insert(args.end(), flags.begin(), flags.end());
 
     const StealTicks steal_before = read_steal_ticks();
-    const ChildOutcome outcome = run_in_child(o, stem, args);
+    const ChildOutcome outcome = run_in_child(o, stem, args, /*profiled=*/true);
     const StealTicks steal_after = read_steal_ticks();
     sweep_segments(run_id());  // whatever the child left behind, crash or not
 
@@ -244,6 +270,7 @@ RunResults run_benchmarks(const RunOptions& o, const BenchmarkList& list, const 
         if (!extras.empty())
           b.records = keyed_by_run_name(parse_child_file(extras, extras_path, "records", parse_json), b.entries);
         add_steal(b.records, steal_before, steal_after, outcome.seconds);
+        if (o.profiler) add_profile(o, stem, b);
         b.ok = true;
       } catch (const std::exception& e) {
         b.error = fmt::format("benchmark {}: its output could not be read: {}", registered_name(b.name), e.what());

@@ -11,8 +11,11 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "harness/profiler.hpp"
 
 namespace primbench {
 
@@ -25,6 +28,10 @@ struct RunOptions {
   std::vector<std::string> gbench_flags;   // --benchmark_* flags passed on verbatim
   std::string cpuset;                      // run --cpuset as given: the children inherit its binding
   std::chrono::milliseconds bench_timeout{120'000};
+  // run --profile: each benchmark process under perf record; folded stacks
+  // are written to profile_dir and kept in the benchmark's record.
+  std::optional<Profiler> profiler;
+  std::filesystem::path profile_dir;
 };
 
 struct BenchmarkOutcome {

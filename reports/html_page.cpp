@@ -55,6 +55,19 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Whether any block, at any depth, is of `kind`.
+bool has_block_kind(const nlohmann::json& node, std::string_view kind) {
+  if (node.is_object() && node.contains("kind") && node["kind"] == kind) return true;
+  if (node.is_structured())
+    for (const auto& child : node)
+      if (has_block_kind(child, kind)) return true;
+  return false;
+}
+
+}  // namespace
+
 std::string render_html_page(const nlohmann::json& document) {
   const auto title = document.contains("title") && document["title"].is_string()
                          ? document["title"].get<std::string>()
@@ -81,6 +94,12 @@ std::string render_html_page(const nlohmann::json& document) {
   page += data;
   page += "</script>\n<script>\n";
   page += web::echarts_js();
+  if (has_block_kind(document, "flamegraph")) {
+    page += "\n</script>\n<script>\n";
+    page += web::d3_js();
+    page += "\n</script>\n<script>\n";
+    page += web::flamegraph_js();
+  }
   page += "\n</script>\n<script>\n";
   page += web::page_js();
   page += "\n</script>\n</body>\n</html>\n";

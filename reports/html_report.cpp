@@ -14,6 +14,7 @@
 #include "reports/report_benchmarks.hpp"
 #include "reports/report_charts.hpp"
 #include "reports/report_pivot.hpp"
+#include "reports/report_profiles.hpp"
 #include "reports/report_python.hpp"
 #include "reports/report_summary.hpp"
 #include "reports/result_reader.hpp"
@@ -325,6 +326,7 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
   sections.push_back(machine_section(results, views));
   sections.push_back(topology_section(results, topology));
   sections.push_back(floor_section(views, floors));
+  if (auto profiles = profiles_section(views)) sections.push_back(std::move(*profiles));
   if (auto python = native_vs_python_section(results, views)) sections.push_back(std::move(*python));
   std::set<std::string> ids;
   for (const auto& family : families) {

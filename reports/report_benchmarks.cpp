@@ -163,6 +163,7 @@ BenchmarkView view_of(const BenchmarkRun& run, const json& records) {
     if (const auto f = string_field(record, "family"); !f.empty()) v.family = f;
     if (const auto m = string_field(record, "mode"); !m.empty()) v.mode = m;
     if (record.contains("extra")) v.extra = record["extra"];
+    if (record.contains("profile")) v.profile = record["profile"];
     if (v.extra.is_object()) v.noise_note = string_field(v.extra, "noise");
   }
   read_placement(v, entry, record);

@@ -61,7 +61,8 @@ struct BenchmarkView {
   bool unavailable = false;  // the machine lacks what the benchmark needs (error says what)
   std::string error;         // non-empty: no numbers, this says why
 
-  nlohmann::json extra;  // the record's family-specific "extra", or null
+  nlohmann::json extra;    // the record's family-specific "extra", or null
+  nlohmann::json profile;  // run --profile's folded stacks (harness/profiler.hpp), or null
 };
 
 // In the order the result file lists them. Entries whose run never produced a

@@ -26,6 +26,8 @@
 PRIMBENCH_EMBED(primbench_web_echarts_js, PRIMBENCH_WEB_ECHARTS_JS);
 PRIMBENCH_EMBED(primbench_web_page_js, PRIMBENCH_WEB_PAGE_JS);
 PRIMBENCH_EMBED(primbench_web_page_css, PRIMBENCH_WEB_PAGE_CSS);
+PRIMBENCH_EMBED(primbench_web_d3_js, PRIMBENCH_WEB_D3_JS);
+PRIMBENCH_EMBED(primbench_web_flamegraph_js, PRIMBENCH_WEB_FLAMEGRAPH_JS);
 
 namespace primbench::web {
 namespace {
@@ -40,5 +42,8 @@ std::string_view echarts_js() noexcept { return blob(primbench_web_echarts_js_st
 std::string_view echarts_version() noexcept { return PRIMBENCH_WEB_ECHARTS_VERSION; }
 std::string_view page_js() noexcept { return blob(primbench_web_page_js_start, primbench_web_page_js_end); }
 std::string_view page_css() noexcept { return blob(primbench_web_page_css_start, primbench_web_page_css_end); }
+std::string_view d3_js() noexcept { return blob(primbench_web_d3_js_start, primbench_web_d3_js_end); }
+std::string_view flamegraph_js() noexcept { return blob(primbench_web_flamegraph_js_start, primbench_web_flamegraph_js_end); }
+std::string_view flamegraph_version() noexcept { return PRIMBENCH_WEB_FLAMEGRAPH_VERSION; }
 
 }  // namespace primbench::web

@@ -19,4 +19,10 @@ std::string_view page_js() noexcept;
 // reports/web/page.css.
 std::string_view page_css() noexcept;
 
+// d3 (dist/d3.min.js) and d3-flame-graph (its UMD build, which finds d3 as a
+// global): inlined only into pages that draw a flame graph.
+std::string_view d3_js() noexcept;
+std::string_view flamegraph_js() noexcept;
+std::string_view flamegraph_version() noexcept;
+
 }  // namespace primbench::web

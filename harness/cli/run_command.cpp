@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <regex>
+#include <variant>
 
 #include "harness/benchmark_name.hpp"
 #include "harness/bench_registry.hpp"
@@ -50,6 +51,7 @@ struct RunArgs {
   std::string suite = "native";  // native, python (scripts/python), all
   std::string python = "python3";
   std::string soak;  // --soak DURATION: loop the quick suite, report drift and leaks (harness/soak.hpp)
+  bool profile = false;  // --profile: sample call stacks of every benchmark process (harness/profiler.hpp)
 };
 
 std::string utc_now(const char* format) {
@@ -174,6 +176,14 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   options.gbench_flags = gbench_flags;
   options.cpuset = a.cpuset;
   options.bench_timeout = std::chrono::milliseconds(static_cast<long>(a.timeout_s * 1000));
+  if (a.profile) {
+    auto profiler = find_profiler();
+    if (auto* why = std::get_if<std::string>(&profiler))
+      fmt::print(stderr, "primbench: --profile: {}; the run goes on unprofiled\n", *why);
+    else
+      options.profiler = std::get<Profiler>(profiler);
+    options.profile_dir = out_dir / "profiles";
+  }
 
   RunContext context;
   context.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
@@ -185,7 +195,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   context.pair_plan = to_json(plan_pairs(topo));
   context.config = {{"quick", a.quick}, {"families", a.families}, {"filter", a.filter}, {"sizes", a.sizes},
                     {"gbench_flags", gbench_flags}, {"bench_timeout_s", a.timeout_s}, {"suite", a.suite},
-                    {"cpuset", a.cpuset}};
+                    {"cpuset", a.cpuset}, {"profile", options.profiler.has_value()}};
   if (python) context.config["python"] = a.python;
   // Drawn before measuring: lstopo must not compete with a benchmark.
   if (!record_topology_svg(out_dir)) fmt::print(stderr, "primbench: note: lstopo not available: no topology picture\n");
@@ -275,6 +285,10 @@ void add_run_command(CLI::App& app, int& exit_status) {
                   "the CPU affinity and cgroup primbench was started in");
   cmd->add_flag("--quick", a->quick, "Short smoke suite (fewer sizes, short minimum time)");
   cmd->add_flag("--force", a->force, "Overwrite an existing results.json in --out");
+  cmd->add_flag("--profile", a->profile, "Sample every benchmark process's call stacks with Linux perf (kernel "
+                "frames included): folded stacks in --out/profiles and the result file, a flame graph per "
+                "benchmark in the report. Sampling perturbs the numbers a little; without perf or its permission "
+                "the run goes on unprofiled");
   cmd->add_option("--family", a->families, "Only these benchmark families (repeatable, or comma-separated)")->delimiter(',');
   cmd->add_option("--filter", a->filter, "Only benchmarks whose name (with or without Google Benchmark's /manual_time-style suffixes) contains a match of this ECMAScript regex")
       ->check(CLI::Validator(

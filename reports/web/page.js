@@ -12,6 +12,7 @@
   const model = JSON.parse(document.getElementById('primbench-document').textContent);
   const page = document.getElementById('page');
   const charts = [];
+  const flames = [];
   // Colour-blind-safe palette (Okabe & Ito); a chart holds at most eight series.
   const palette = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
 
@@ -403,8 +404,37 @@
     return figure;
   }
 
+  // A flame graph of run --profile's stacks, drawn by d3-flame-graph; the
+  // frame under the pointer is named in a text line below it.
+  function renderFlamegraph(block) {
+    const figure = el('figure', 'flamegraph');
+    figure.appendChild(el('h4', null, block.title));
+    const canvas = el('div', 'flamegraph-canvas');
+    figure.appendChild(canvas);
+    const details = el('p', 'chart-note flamegraph-details');
+    figure.appendChild(details);
+    if (block.note) figure.appendChild(el('p', 'chart-note', block.note));
+    flames.push({ block: block, container: canvas, details: details });
+    return figure;
+  }
+
+  function drawFlame(flame) {
+    const chart = flamegraph.default()
+      .width(flame.container.clientWidth)
+      .cellHeight(18)
+      .minFrameSize(1)
+      .transitionDuration(0)
+      .sort(true)
+      .setDetailsHandler((text) => { flame.details.textContent = text || ''; });
+    d3.select(flame.container).datum(flame.block.root).call(chart);
+    flame.drawn = true;
+  }
+
   // A chart folded in a closed <details> has no size yet: it is drawn when opened.
   function drawVisibleCharts() {
+    for (const flame of flames) {
+      if (!flame.drawn && flame.container.offsetParent !== null) drawFlame(flame);
+    }
     for (const chart of charts) {
       if (chart.drawn || chart.container.offsetParent === null) continue;
       const instance = echarts.init(chart.container, null, { renderer: 'canvas' });
@@ -429,7 +459,7 @@
   const renderers = {
     text: renderText, warnings: renderWarnings, facts: renderFacts, table: renderTable,
     svg_image: renderSvgImage, chart: renderChart, grid: renderGrid, card: renderCard, details: renderDetails,
-    pivot: renderPivot,
+    pivot: renderPivot, flamegraph: renderFlamegraph,
   };
 
   // A link to a row folded away opens every <details> around it first.
