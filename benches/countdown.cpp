@@ -23,7 +23,7 @@
 #include "benches/countdown/worker_sweep.hpp"
 #include "harness/bench_record.hpp"
 #include "harness/bench_registry.hpp"
-#include "harness/statistics.hpp"
+#include "basics/statistics.hpp"
 
 namespace primbench {
 namespace {

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/run_results.hpp"
+
 namespace primbench {
 
 struct RunOptions {
@@ -25,23 +27,6 @@ struct RunOptions {
   std::vector<std::string> gbench_flags;   // --benchmark_* flags passed on verbatim
   std::string cpuset;                      // run --cpuset as given: the children inherit its binding
   std::chrono::milliseconds bench_timeout{120'000};
-};
-
-struct BenchmarkOutcome {
-  std::string name;
-  bool ok = false;
-  std::string error;               // why there is no measurement
-  nlohmann::json gbench_context;   // the child's Google Benchmark context
-  nlohmann::json entries = nlohmann::json::array();  // its Google Benchmark entries
-  nlohmann::json records = nlohmann::json::object();  // primbench extras by name
-  double seconds = 0;
-};
-
-struct RunResults {
-  std::vector<BenchmarkOutcome> outcomes;
-  std::vector<std::string> listed;  // every benchmark that was to run
-  int interrupted_by = 0;           // signal number, 0 if the run completed
-  nlohmann::json steal;             // the hypervisor's steal on every PU over the run (cpu_steal.hpp)
 };
 
 struct BenchmarkList {

@@ -12,9 +12,9 @@
 #include <regex>
 #include <set>
 
-#include "harness/errors.hpp"
-#include "harness/statistics.hpp"
-#include "harness/benchmark_name.hpp"
+#include "basics/errors.hpp"
+#include "basics/statistics.hpp"
+#include "basics/benchmark_name.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {

@@ -70,13 +70,12 @@
 #include <string_view>
 #include <vector>
 
+#include "basics/load_terms.hpp"
 #include "reports/usl_fit.hpp"
 
 namespace primbench {
 
 inline constexpr double kDefaultSloNs = 10'000.0;  // p99 ≤ 10 µs
-// An open-loop step counts as sustained when it achieved this share of its offered rate.
-inline constexpr double kSustainedShare = 0.95;
 
 // "10us", "250ns", "1.5ms", "2s", "10µs" → nanoseconds. Throws UsageError
 // naming the text for anything else, a bare number, or a value ≤ 0.

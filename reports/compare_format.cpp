@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "harness/errors.hpp"
-#include "harness/json_text.hpp"
+#include "basics/errors.hpp"
+#include "basics/json_text.hpp"
 
 namespace primbench {
 namespace {

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "harness/statistics.hpp"
+#include "basics/statistics.hpp"
 
 namespace primbench {
 namespace {

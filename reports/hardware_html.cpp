@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/html_page.hpp"
 #include "reports/web_assets.hpp"

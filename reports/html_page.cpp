@@ -8,7 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
 #include "reports/web_assets.hpp"
 
 namespace primbench {

@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/html_page.hpp"
 #include "reports/report_benchmarks.hpp"
@@ -67,7 +67,7 @@ struct Column {
 };
 
 // The table of `views` with the columns that have at least one cell.
-json table_block(const std::string& caption, const BenchmarkList& views, const std::vector<Column>& columns) {
+json table_block(const std::string& caption, const BenchmarkViews& views, const std::vector<Column>& columns) {
   std::vector<bool> used(columns.size(), false);
   std::vector<std::vector<std::optional<std::string>>> cells;
   for (const BenchmarkView* v : views) {
@@ -185,7 +185,7 @@ json topology_section(const json& results, const TopologyPicture& topology) {
 
 json floor_section(const std::vector<BenchmarkView>& views, const CoreToCoreFloors& floors) {
   json blocks = json::array();
-  BenchmarkList all, floor_views;
+  BenchmarkViews all, floor_views;
   for (const auto& v : views) {
     all.push_back(&v);
     if (v.family == "c2c" && v.what == "rtt" && v.segments.size() == 4 && v.error.empty() && v.p50)
@@ -213,8 +213,8 @@ json floor_section(const std::vector<BenchmarkView>& views, const CoreToCoreFloo
   return section("floor", "Cost against the core-to-core floor", std::move(blocks));
 }
 
-json family_section(const std::string& family, const BenchmarkList& views, const CoreToCoreFloors& floors) {
-  BenchmarkList measured, unavailable, failed;
+json family_section(const std::string& family, const BenchmarkViews& views, const CoreToCoreFloors& floors) {
+  BenchmarkViews measured, unavailable, failed;
   for (const BenchmarkView* v : views)
     (v->error.empty() ? measured : v->unavailable ? unavailable : failed).push_back(v);
   json blocks = json::array();
@@ -244,7 +244,7 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
   const CoreToCoreFloors floors(views);
 
   std::vector<std::string> families;
-  std::map<std::string, BenchmarkList> by_family;
+  std::map<std::string, BenchmarkViews> by_family;
   for (const auto& v : views) {
     const std::string family = section_family(v);
     if (by_family[family].empty()) families.push_back(family);

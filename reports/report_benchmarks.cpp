@@ -6,8 +6,8 @@
 #include <map>
 #include <span>
 
-#include "harness/statistics.hpp"
-#include "harness/benchmark_name.hpp"
+#include "basics/statistics.hpp"
+#include "basics/benchmark_name.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {

@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/usl_fit.hpp"
 
@@ -52,7 +52,7 @@ using Parameter = std::function<std::optional<double>(const BenchmarkView&)>;
 using SegmentOf = std::function<std::optional<std::size_t>(const BenchmarkView&)>;
 using Metric = std::function<std::optional<double>(const BenchmarkView&)>;
 
-std::vector<Sweep> sweeps(const BenchmarkList& views, const Parameter& parameter, const SegmentOf& segment,
+std::vector<Sweep> sweeps(const BenchmarkViews& views, const Parameter& parameter, const SegmentOf& segment,
                           const Metric& metric) {
   std::vector<Sweep> out;
   std::map<std::string, std::size_t> index;
@@ -87,7 +87,7 @@ std::optional<std::size_t> workers_segment_of(const BenchmarkView& v) { return v
 
 // The rate a family's throughput charts use: bytes/s when any benchmark
 // counts bytes, else the operation rate; with its unit.
-std::pair<Metric, std::string> rate_metric(const BenchmarkList& views, const Parameter& parameter) {
+std::pair<Metric, std::string> rate_metric(const BenchmarkViews& views, const Parameter& parameter) {
   for (const BenchmarkView* v : views)
     if (v->byte_rate && parameter(*v))
       return {[](const BenchmarkView& b) { return b.byte_rate ? std::optional(b.byte_rate->per_second) : std::nullopt; },
@@ -99,7 +99,7 @@ std::pair<Metric, std::string> rate_metric(const BenchmarkList& views, const Par
   return {[](const BenchmarkView&) { return std::optional<double>(); }, ""};
 }
 
-std::optional<json> sweep_chart(const BenchmarkList& views, const std::string& title, const Parameter& parameter,
+std::optional<json> sweep_chart(const BenchmarkViews& views, const std::string& title, const Parameter& parameter,
                                 const SegmentOf& segment, json x, const Metric& metric, json y) {
   const auto found = sweeps(views, parameter, segment, metric);
   if (found.empty()) return std::nullopt;
@@ -124,7 +124,7 @@ std::string short_name(const std::string& name) {
   return slash == std::string::npos ? name : name.substr(slash + 1);
 }
 
-std::optional<json> latency_percentile_chart(const BenchmarkList& views) {
+std::optional<json> latency_percentile_chart(const BenchmarkViews& views) {
   static const std::vector<std::pair<const char*, std::optional<double> BenchmarkView::*>> percentiles{
       {"p50", &BenchmarkView::p50},     {"p90", &BenchmarkView::p90},       {"p99", &BenchmarkView::p99},
       {"p99.9", &BenchmarkView::p999}, {"p99.99", &BenchmarkView::p9999}, {"max", &BenchmarkView::max}};
@@ -148,19 +148,19 @@ std::optional<json> latency_percentile_chart(const BenchmarkList& views) {
   return chart;
 }
 
-std::optional<json> throughput_by_size_chart(const BenchmarkList& views) {
+std::optional<json> throughput_by_size_chart(const BenchmarkViews& views) {
   const auto [metric, unit] = rate_metric(views, size_of);
   return sweep_chart(views, "Throughput by message size", size_of, size_segment_of, axis("message size", "B", true),
                      metric, axis("throughput", unit, true));
 }
 
-std::optional<json> latency_by_size_chart(const BenchmarkList& views) {
+std::optional<json> latency_by_size_chart(const BenchmarkViews& views) {
   return sweep_chart(views, "Median latency by message size", size_of, size_segment_of,
                      axis("message size", "B", true), [](const BenchmarkView& v) { return v.p50; },
                      axis("p50 latency", "ns", true));
 }
 
-std::optional<json> throughput_by_workers_chart(const BenchmarkList& views) {
+std::optional<json> throughput_by_workers_chart(const BenchmarkViews& views) {
   const auto [metric, unit] = rate_metric(views, workers_of);
   const auto found = sweeps(views, workers_of, workers_segment_of, metric);
   if (found.empty()) return std::nullopt;
@@ -183,7 +183,7 @@ std::optional<json> throughput_by_workers_chart(const BenchmarkList& views) {
   return chart;
 }
 
-std::optional<json> speedup_chart(const BenchmarkList& views) {
+std::optional<json> speedup_chart(const BenchmarkViews& views) {
   const Metric speedup = [](const BenchmarkView& v) { return v.speedup; };
   const auto found = sweeps(views, workers_of, workers_segment_of, speedup);
   if (found.empty()) return std::nullopt;
@@ -211,7 +211,7 @@ json offered_points(const json& extra, const char* key) {
   return points;
 }
 
-std::optional<json> offered_load_chart(const BenchmarkList& views) {
+std::optional<json> offered_load_chart(const BenchmarkViews& views) {
   std::set<std::string> units;
   json drawn = json::array();
   for (const BenchmarkView* v : views) {
@@ -273,7 +273,7 @@ std::optional<json> core_to_core_heatmap(const BenchmarkView& view) {
   return chart;
 }
 
-std::optional<json> floor_multiple_chart(const BenchmarkList& views, const CoreToCoreFloors& floors) {
+std::optional<json> floor_multiple_chart(const BenchmarkViews& views, const CoreToCoreFloors& floors) {
   std::vector<std::pair<double, std::string>> bars;
   for (const BenchmarkView* v : views) {
     if (!v->error.empty() || v->family == "c2c") continue;

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <map>
 
-#include "harness/benchmark_name.hpp"
-#include "harness/json_text.hpp"
+#include "basics/benchmark_name.hpp"
+#include "basics/json_text.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/report_charts.hpp"
 
@@ -146,7 +146,7 @@ std::optional<json> countdown_chart(const std::vector<BenchmarkView>& views, con
     if (langs.first && langs.second && (placement.empty() || p == "compact")) placement = p;
   if (placement.empty()) return std::nullopt;
 
-  BenchmarkList chosen;
+  BenchmarkViews chosen;
   std::map<std::string, std::string> label_of;  // the speedup chart's series name -> language and mode
   for (const auto& v : measured) {
     if (placement_of_countdown(v) != placement) continue;

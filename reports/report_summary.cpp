@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "harness/cpu_steal.hpp"
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
 #include "reports/machine_change.hpp"
 #include "reports/result_reader.hpp"
 

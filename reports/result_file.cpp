@@ -8,7 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
 #include "harness/repetition_stats.hpp"
 #include "reports/unavailable_entries.hpp"
 

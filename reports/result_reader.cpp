@@ -11,7 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
 #include "reports/result_file.hpp"
 #include "reports/unavailable_entries.hpp"
 

@@ -13,7 +13,7 @@
 #include <fstream>
 #include <set>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "reports/capacity.hpp"
 #include "test_support.hpp"
 
