@@ -87,6 +87,13 @@ double quantile(std::span<const double> sorted, double q) {
   return sorted[below] + fraction * (sorted[below + 1] - sorted[below]);
 }
 
+double median_of(std::span<const double> values) {
+  if (values.empty()) throw std::invalid_argument("median of no values");
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  return quantile(sorted, 0.5);
+}
+
 Summary summarize(std::span<const double> samples, const SummaryOptions& options) {
   validate(samples, options);
   std::vector<double> sorted(samples.begin(), samples.end());

@@ -15,6 +15,8 @@
 #include "basics/errors.hpp"
 #include "basics/statistics.hpp"
 #include "basics/benchmark_name.hpp"
+#include "reports/json_fields.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
@@ -23,26 +25,6 @@ namespace {
 using nlohmann::json;
 
 // ---- reading values ---------------------------------------------------------
-
-std::optional<double> finite_number(const json& object, std::string_view key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return std::nullopt;
-  const double v = it->get<double>();
-  return std::isfinite(v) ? std::optional(v) : std::nullopt;
-}
-
-const json& member_or_null(const json& object, std::string_view key) {
-  static const json null;
-  if (!object.is_object()) return null;
-  const auto it = object.find(key);
-  return it == object.end() ? null : *it;
-}
-
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return quantile(values, 0.5);
-}
 
 // The entries that carry a run's numbers: its repetitions, or GB's median
 // aggregate when the file holds aggregates only.
@@ -70,7 +52,7 @@ std::optional<double> median_over(const std::vector<const json*>& entries, std::
   for (const json* e : entries)
     if (auto v = entry_value(*e, metric)) values.push_back(*v);
   if (values.empty()) return std::nullopt;
-  return median_of(std::move(values));
+  return median_of(values);
 }
 
 // ---- names ------------------------------------------------------------------
@@ -335,7 +317,6 @@ void add_measured_markers(const Sweep& sweep, std::vector<TopologyMarker>& marke
 
 // ---- SLO --------------------------------------------------------------------
 
-std::string format_latency(double ns);
 
 std::optional<double> little_concurrency(double rate, const std::optional<double>& mean_ns, bool per_second) {
   if (!per_second || !mean_ns) return std::nullopt;
@@ -399,28 +380,15 @@ std::optional<SloCapacity> open_loop_capacity(const std::string& benchmark, cons
   std::sort(slo.load.begin(), slo.load.end(), [](const LoadPoint& a, const LoadPoint& b) { return a.rate < b.rate; });
   choose_best(slo);
   if (!slo.max_rate)
-    slo.note = fmt::format("no offered rate was sustained with p99 <= {}", format_latency(slo_ns));
+    slo.note = fmt::format("no offered rate was sustained with p99 <= {}", format_quantity(slo_ns, "ns"));
   return slo;
 }
 
 // ---- formatting helpers -----------------------------------------------------
 
-std::string format_si(double v) {
-  static constexpr std::pair<double, const char*> kPrefixes[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
-  for (const auto& [scale, prefix] : kPrefixes)
-    if (std::abs(v) >= scale) return fmt::format("{:.3g}{}", v / scale, prefix);
-  return fmt::format("{:.3g}", v);
-}
-
-std::string format_latency(double ns) {
-  if (ns >= 1e9) return fmt::format("{:.3g} s", ns / 1e9);
-  if (ns >= 1e6) return fmt::format("{:.3g} ms", ns / 1e6);
-  if (ns >= 1e3) return fmt::format("{:.3g} us", ns / 1e3);
-  return fmt::format("{:.3g} ns", ns);
-}
-
+// A speedup reads "1.8x"; any other rate as format_quantity writes it.
 std::string format_rate(double v, const std::string& unit) {
-  return unit == "x" ? fmt::format("{:.3g}x", v) : fmt::format("{} {}", format_si(v), unit);
+  return unit == "x" ? fmt::format("{:.3g}x", v) : format_quantity(v, unit);
 }
 
 json number_or_null(const std::optional<double>& v) {
@@ -567,8 +535,8 @@ SloCapacity sweep_slo_capacity(const Sweep& sweep, double slo_ns) {
   if (!lowest) {
     slo.note = "no latency distribution recorded for this sweep (neither a histogram nor a p99_ns counter)";
   } else if (!slo.max_rate) {
-    slo.note = fmt::format("no measured N meets p99 <= {}: the lowest p99 is {} at N = {:g}", format_latency(slo_ns),
-                           format_latency(*lowest->p99_ns), *lowest->workers);
+    slo.note = fmt::format("no measured N meets p99 <= {}: the lowest p99 is {} at N = {:g}", format_quantity(slo_ns, "ns"),
+                           format_quantity(*lowest->p99_ns, "ns"), *lowest->workers);
   } else if (!sweep.source.per_second) {
     slo.note = "throughput is relative (speedup), so L = X*W is not computed";
   } else if (!slo.concurrency) {
@@ -752,7 +720,7 @@ std::vector<std::vector<std::string>> sweep_cells(const SweepCapacity& sc, doubl
     std::string joined;
     for (const std::string& n : notes) joined += (joined.empty() ? "" : "; ") + n;
     rows.push_back({fmt::format("{:g}", p.workers), throughput, model, residual,
-                    p.p99_ns ? format_latency(*p.p99_ns) : "-",
+                    p.p99_ns ? format_quantity(*p.p99_ns, "ns") : "-",
                     p.p99_ns ? (*p.p99_ns <= slo_ns ? "yes" : "no") : "-", joined});
   }
   return rows;
@@ -863,7 +831,7 @@ std::vector<std::vector<std::string>> slo_cells(const CapacityAnalysis& a, const
   for (const SloCapacity* s : slo_subjects(a))
     cells.push_back({quote + s->subject + quote, s->open_loop ? "open loop" : "closed loop",
                      s->max_rate ? format_rate(*s->max_rate, s->unit) : "none", number(s->at_workers),
-                     number(s->largest_workers), s->p99_ns ? format_latency(*s->p99_ns) : "-", number(s->concurrency),
+                     number(s->largest_workers), s->p99_ns ? format_quantity(*s->p99_ns, "ns") : "-", number(s->concurrency),
                      s->note});
   return cells;
 }
@@ -873,7 +841,7 @@ std::vector<std::string> slo_legend(const CapacityAnalysis& a) {
   std::vector<std::string> lines{
       fmt::format("max rate: the highest throughput measured with p99 <= {}; L = X*W: operations in flight there "
                   "(W = mean latency)",
-                  format_latency(a.slo_ns))};
+                  format_quantity(a.slo_ns, "ns"))};
   if (!a.sweeps.empty())
     lines.push_back("closed loop: each of N workers waits for its own operation (latency under self-paced load, "
                     "without the queueing an open system would add)");
@@ -892,7 +860,7 @@ std::string sweep_heading(const SweepCapacity& sc, const std::string& quote) {
 }
 
 std::string slo_heading(const CapacityAnalysis& a) {
-  return fmt::format("Capacity at p99 <= {} (Little's law, L = X*W)", format_latency(a.slo_ns));
+  return fmt::format("Capacity at p99 <= {} (Little's law, L = X*W)", format_quantity(a.slo_ns, "ns"));
 }
 
 std::string latency_line(const SweepCapacity& sc) {

@@ -219,13 +219,6 @@ std::optional<RoundChange> paired_round_change(std::span<const double> base, std
   return out;
 }
 
-double median_of(std::span<const double> values) {
-  if (values.empty()) throw std::invalid_argument("median of no values");
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
-  return quantile(sorted, 0.5);
-}
-
 RankTestResult mann_whitney_u(std::span<const double> a, std::span<const double> b) {
   check_sample(a, "first");
   check_sample(b, "second");

@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "basics/json_text.hpp"
-#include "reports/compare_format.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/html_page.hpp"
 #include "reports/web_assets.hpp"
 

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "basics/json_text.hpp"
-#include "reports/compare_format.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/html_page.hpp"
 #include "reports/report_benchmarks.hpp"
 #include "reports/report_charts.hpp"
@@ -188,8 +188,7 @@ json floor_section(const std::vector<BenchmarkView>& views, const CoreToCoreFloo
   BenchmarkViews all, floor_views;
   for (const auto& v : views) {
     all.push_back(&v);
-    if (v.family == "c2c" && v.what == "rtt" && v.segments.size() == 4 && v.error.empty() && v.p50)
-      floor_views.push_back(&v);
+    if (is_core_to_core_floor(v)) floor_views.push_back(&v);
   }
   if (floors.empty()) {
     blocks.push_back(text_block("This run did not measure c2c/rtt, the core-to-core round trip, so there is no "

@@ -65,8 +65,13 @@ struct BenchmarkView {
 // Google Benchmark entry (crash, timeout) come from primbench.errors.
 std::vector<BenchmarkView> benchmark_views(const nlohmann::json& results);
 
-// The machine's core-to-core floor: the median round trip of a cache line
-// between two workers, c2c/rtt/<mode>/<placement class>, per mode and class.
+// True for a measured c2c/rtt/<mode>/<placement class>: a round trip of a
+// cache line between two workers, the machine's core-to-core floor (the four
+// segments rule out the matrix cells and sizes named below it).
+bool is_core_to_core_floor(const BenchmarkView& view);
+
+// The machine's core-to-core floor per mode and placement class: the median
+// round trip of each is_core_to_core_floor view.
 class CoreToCoreFloors {
  public:
   explicit CoreToCoreFloors(const std::vector<BenchmarkView>& views);

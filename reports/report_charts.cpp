@@ -8,7 +8,7 @@
 #include <set>
 
 #include "basics/json_text.hpp"
-#include "reports/compare_format.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/usl_fit.hpp"
 
 namespace primbench {

@@ -6,8 +6,8 @@
 #include <map>
 
 #include "basics/benchmark_name.hpp"
-#include "basics/json_text.hpp"
-#include "reports/compare_format.hpp"
+#include "reports/json_fields.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/report_charts.hpp"
 
 namespace primbench {
@@ -70,11 +70,7 @@ std::optional<NativePythonPair> compare(const BenchmarkView& native, const Bench
   return pair;
 }
 
-std::string text_of(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
-  return value.is_null() ? "unknown" : json_text(value);
-}
+std::string text_of(const json& value) { return value.is_null() ? "unknown" : value_text(value); }
 
 json interpreter_facts(const json& info) {
   json rows = json::array();
