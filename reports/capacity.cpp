@@ -91,34 +91,25 @@ std::vector<Membership> producer_consumer_memberships(unsigned p, unsigned c) {
   return out;
 }
 
-ParsedName parse_name(const std::string& name, std::optional<double> recorded_workers) {
-  static const std::regex prefixed(R"((n|w|t|workers|threads|clients)[:=_]?(\d+))");
+// The benches name a worker count n<N> or w<N> (one segment after the
+// family), or producers and consumers p<P>c<C>.
+ParsedName parse_name(const std::string& name) {
+  static const std::regex workers(R"((n|w)(\d+))");
   static const std::regex producers_consumers(R"(p(\d+)c(\d+))");
-  static const std::regex gbench_threads(R"(threads:(\d+))");
   ParsedName parsed;
-  std::optional<unsigned> gbench_thread_count;
-  for (const std::string& segment : split_benchmark_name(name)) {
-    std::smatch m;
-    if (std::regex_match(segment, m, gbench_threads)) {
-      gbench_thread_count = parse_count(m[1]);
-      continue;
-    }
+  for (const std::string& segment : split_benchmark_name(name))
     if (!is_gbench_suffix(segment)) parsed.segments.push_back(segment);
-  }
   const auto& segs = parsed.segments;
   // Segment 0 is the family: never a worker count.
   for (std::size_t i = segs.size(); i-- > 1;) {
     std::smatch m;
-    if (std::regex_match(segs[i], m, prefixed)) {
+    if (std::regex_match(segs[i], m, workers)) {
       if (const auto n = parse_count(m[2])) {
         parsed.worker_segment = i;
         parsed.memberships.push_back({m[1].str() + "*", "", double(*n)});
         return parsed;
       }
     }
-  }
-  for (std::size_t i = segs.size(); i-- > 1;) {
-    std::smatch m;
     if (std::regex_match(segs[i], m, producers_consumers)) {
       const auto p = parse_count(m[1]), c = parse_count(m[2]);
       if (p && c) {
@@ -128,29 +119,12 @@ ParsedName parse_name(const std::string& name, std::optional<double> recorded_wo
       }
     }
   }
-  if (gbench_thread_count) {
-    parsed.memberships.push_back({"threads:*", "", double(*gbench_thread_count)});
-    return parsed;
-  }
-  if (recorded_workers) {
-    for (std::size_t i = segs.size(); i-- > 1;) {
-      const auto n = parse_count(segs[i]);
-      if (n && double(*n) == *recorded_workers) {
-        parsed.worker_segment = i;
-        parsed.memberships.push_back({"*", "", double(*n)});
-        return parsed;
-      }
-    }
-  }
   return parsed;
 }
 
 std::string sweep_key(const ParsedName& parsed, const Membership& membership) {
   std::vector<std::string> segments = parsed.segments;
-  if (parsed.worker_segment)
-    segments[*parsed.worker_segment] = membership.key_segment;
-  else
-    segments.push_back(membership.key_segment);  // Google Benchmark's threads:<N>
+  segments[*parsed.worker_segment] = membership.key_segment;
   return join_benchmark_name(segments);
 }
 
@@ -218,12 +192,6 @@ std::vector<double> throughput_values(const Candidate& c, const ThroughputSource
 }
 
 // ---- per-benchmark facts ----------------------------------------------------
-
-std::optional<double> recorded_workers(const std::vector<const json*>& entries, const json* record) {
-  if (auto n = median_over(entries, "workers")) return n;
-  if (record) return finite_number(member_or_null(*record, "extra"), "workers");
-  return std::nullopt;
-}
 
 // The latency distribution in ns: the record's percentiles, else counters.
 void read_latency(const Candidate& c, SweepPoint& point) {
@@ -316,7 +284,6 @@ void add_measured_markers(const Sweep& sweep, std::vector<TopologyMarker>& marke
 }
 
 // ---- SLO --------------------------------------------------------------------
-
 
 std::optional<double> little_concurrency(double rate, const std::optional<double>& mean_ns, bool per_second) {
   if (!per_second || !mean_ns) return std::nullopt;
@@ -468,7 +435,7 @@ std::vector<Sweep> find_sweeps(const json& doc) {
   std::vector<Group> groups;
   std::map<std::string, std::size_t> index_of;
   for (const Candidate& c : candidates) {
-    const ParsedName parsed = parse_name(c.run_name, recorded_workers(c.entries, c.record));
+    const ParsedName parsed = parse_name(c.run_name);
     for (const Membership& m : parsed.memberships) {
       const std::string key = sweep_key(parsed, m);
       auto [it, added] = index_of.try_emplace(key, groups.size());
