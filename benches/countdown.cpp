@@ -18,12 +18,13 @@
 #include <cstdlib>
 #include <numeric>
 #include <optional>
+#include <span>
 
 #include "benches/countdown/countdown_run.hpp"
 #include "benches/countdown/worker_sweep.hpp"
 #include "harness/bench_record.hpp"
 #include "harness/bench_registry.hpp"
-#include "harness/statistics.hpp"
+#include "basics/statistics.hpp"
 
 namespace primbench {
 namespace {
@@ -55,16 +56,14 @@ CountdownOutcome checked_run(const Topology& topo, ExecMode mode, const std::vec
   return out;
 }
 
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0.0 : quantile(values, 0.5);
-}
+// An entry whose loop never ran reports 0, not an exception.
+double median_or_zero(std::span<const double> values) { return values.empty() ? 0.0 : median_of(values); }
 
 // Runs of the same countdown: the wall times and the last run's details.
 struct Series {
   std::vector<std::int64_t> walls_ns;
   CountdownOutcome last;
-  double median_ns() const { return median_of({walls_ns.begin(), walls_ns.end()}); }
+  double median_ns() const { return median_or_zero(std::vector<double>(walls_ns.begin(), walls_ns.end())); }
   void add(CountdownOutcome run) {
     walls_ns.push_back(run.wall.count());
     last = std::move(run);
@@ -131,7 +130,7 @@ void bm_countdown(benchmark::State& state, const std::string& name, Split split,
     }
 
     const double wall = runs.median_ns();
-    const double speedup = median_of(speedups);
+    const double speedup = median_or_zero(speedups);
     const double efficiency = speedup / workers;
     const nlohmann::json sharing = sweep::describe_core_sharing(topo, plan.pus);
     const double max_share = static_cast<double>(*std::max_element(shares.begin(), shares.end()));
@@ -178,7 +177,7 @@ void bm_countdown(benchmark::State& state, const std::string& name, Split split,
           "run with a baseline taken just before it",
           steps.fastest(), steps.slowest(), steps.spread());
     if (mode == ExecMode::processes) {
-      const double ratio = median_of(process_thread_ratios);
+      const double ratio = median_or_zero(process_thread_ratios);
       state.counters["process_thread_ratio"] = ratio;
       extra["as_threads"] = {{"runs_wall_ns", as_threads.walls_ns}, {"median_wall_ns", as_threads.median_ns()},
                              {"worker_cpu_ns", as_threads.last.cpu_ns}};

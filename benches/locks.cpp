@@ -27,7 +27,7 @@
 #include "benches/locks/contended.hpp"
 #include "benches/locks/lock_adapters.hpp"
 #include "benches/locks/wakeup.hpp"
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench::locks {
 namespace {

@@ -87,15 +87,9 @@ struct alignas(64) ExchangeControl {
 static_assert(sizeof(ExchangeControl) == 128, "A's and B's words sit on separate cache lines");
 
 // A message buffer of `size` bytes that a transport may read as one slot,
-// zeroed, starting on a cache line. Where malloc put it used to decide how
-// fast a large message was copied: copies run fastest when source and
-// destination sit equally far into their lines, and malloc's offset within a
-// line depends on the program and the allocations before. In a standalone
-// A/B of 2 KiB round trips (2-vCPU EPYC VM) our line-aligned SPSC ring
-// measured 0.91x boost::lockfree::spsc_queue's with malloc'd buffers (16 B
-// and 0 B into a line) and 0.74x with line-aligned ones (before its copy out
-// became `rep movsb`). Aligned, every transport gets the same start in every
-// run.
+// zeroed, starting on a cache line: copies run fastest when source and
+// destination sit equally far into their lines, so every transport gets the
+// same start in every run (docs/MEASUREMENTS.md).
 class MessageBuffer {
  public:
   static constexpr std::size_t kAlignment = 64;

@@ -25,7 +25,7 @@
 #include "benches/load/pool_load.hpp"
 #include "benches/pools/task_work.hpp"
 #include "harness/bench_registry.hpp"
-#include "harness/benchmark_name.hpp"
+#include "basics/benchmark_name.hpp"
 #include "harness/peer_session.hpp"
 
 namespace primbench {

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "fuzz/fuzz_targets.hpp"
-#include "harness/cli/cli_dispatch.hpp"
-#include "harness/cli/commands.hpp"
-#include "harness/errors.hpp"
-#include "harness/json_text.hpp"
+#include "cli/cli_dispatch.hpp"
+#include "cli/commands.hpp"
+#include "basics/errors.hpp"
+#include "basics/json_text.hpp"
 #include "harness/placement.hpp"
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "fuzz/fuzz_targets.hpp"
-#include "harness/errors.hpp"
-#include "harness/json_text.hpp"
+#include "basics/errors.hpp"
+#include "basics/json_text.hpp"
 #include "reports/capacity.hpp"
 #include "reports/compare.hpp"
 #include "reports/compare_format.hpp"

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <map>
 
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
 
 namespace primbench {
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "harness/cpu_list.hpp"
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/program_output.hpp"
 
 namespace primbench {

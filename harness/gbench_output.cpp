@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
 
 namespace primbench {
 

@@ -30,6 +30,15 @@
 
 namespace primbench {
 
+std::string_view to_string(Tristate value) noexcept {
+  switch (value) {
+    case Tristate::yes: return "yes";
+    case Tristate::no: return "no";
+    case Tristate::unknown: break;
+  }
+  return "unknown";
+}
+
 namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------------------
@@ -201,7 +210,7 @@ void read_cpu_identity(const MachineContextSources& sources, MachineContext& con
   // Only x86 writes a "flags" line, and only x86 has a TSC to be invariant.
   if (flags_it != cpuinfo.end()) {
     const bool invariant = present.count("constant_tsc") && present.count("nonstop_tsc");
-    context.invariant_tsc = invariant ? "yes" : "no";
+    context.invariant_tsc = tristate(invariant);
     if (invariant) found.emplace_back("invariant_tsc");
   }
   context.cpu_flags_of_interest = std::move(found);
@@ -329,7 +338,7 @@ void detect_virtualisation(const MachineContextSources& sources, MachineContext&
 
   // invariant_tsc is decided exactly when an x86 "flags" line was read, and
   // only x86 has the "hypervisor" flag whose absence means something.
-  const bool x86_flags_read = context.invariant_tsc != "unknown";
+  const bool x86_flags_read = context.invariant_tsc != Tristate::unknown;
   if (has_cpu_flag(context, "hypervisor")) {
     positive = true;
     evidence.emplace_back("cpu flag 'hypervisor' is present in /proc/cpuinfo");
@@ -371,9 +380,9 @@ void detect_virtualisation(const MachineContextSources& sources, MachineContext&
   }
 
   if (positive) {
-    context.virtualised = "yes";
+    context.virtualised = Tristate::yes;
   } else if (!evidence.empty()) {
-    context.virtualised = "no";  // we looked somewhere reliable and found nothing
+    context.virtualised = Tristate::no;  // we looked somewhere reliable and found nothing
   }
 
   // Prefer the DMI name (it says which cloud) and add cpuid's when it differs.
@@ -407,9 +416,9 @@ void detect_container(const MachineContextSources& sources, MachineContext& cont
   }
 
   if (!evidence.empty()) {
-    context.container = "yes";
+    context.container = Tristate::yes;
   } else if (cgroup_readable) {
-    context.container = "no";
+    context.container = Tristate::no;
     evidence.emplace_back("no /.dockerenv, /run/.containerenv, /run/systemd/container or container cgroup names found");
   }
 }
@@ -470,8 +479,8 @@ void read_smt(const MachineContextSources& sources, MachineContext& context) {
   if (auto control = read_first_line(system_path(sources, "/sys/devices/system/cpu/smt/control")))
     context.smt_control = *control;
   if (auto active = read_first_line(system_path(sources, "/sys/devices/system/cpu/smt/active"))) {
-    if (*active == "1") context.smt_active = "yes";
-    if (*active == "0") context.smt_active = "no";
+    if (*active == "1") context.smt_active = Tristate::yes;
+    if (*active == "0") context.smt_active = Tristate::no;
   }
 }
 
@@ -652,10 +661,10 @@ void read_process_limits(const MachineContextSources& sources, MachineContext& c
     restrictions.push_back("cgroup CPU quota of " + context.cgroup_cpu_quota);
 
   if (!restrictions.empty()) {
-    context.whole_machine_usable = "no";
+    context.whole_machine_usable = Tristate::no;
     context.whole_machine_usable_reason = join(restrictions, "; ");
   } else if (affinity_checked && quota_checked) {
-    context.whole_machine_usable = "yes";
+    context.whole_machine_usable = Tristate::yes;
     context.whole_machine_usable_reason = "affinity covers every online CPU and no cgroup CPU quota applies";
   } else {
     std::vector<std::string> missing;
@@ -784,7 +793,7 @@ std::vector<std::string> MachineContext::warnings() const {
   std::vector<std::string> out;
   const auto online = online_cpu_count(*this);
 
-  if (virtualised == "yes")
+  if (virtualised == Tristate::yes)
     out.push_back(
         fmt::format("The machine is virtualised (hypervisor: {}); the host can deschedule vCPUs and emulate timers, so "
                     "results include hypervisor noise and may not match bare metal.",
@@ -813,23 +822,23 @@ std::vector<std::string> MachineContext::warnings() const {
                     "work competing for the CPUs will perturb results.",
                     load_average.one_minute, *online));
 
-  if (whole_machine_usable == "no")
+  if (whole_machine_usable == Tristate::no)
     out.push_back(fmt::format("The benchmark cannot use the whole machine: {}.", whole_machine_usable_reason));
 
   if (online && *online < 4)
     out.push_back(fmt::format("Only {} CPUs are online; placement classes needing more PUs will be absent.", *online));
 
-  if (smt_active == "yes")
+  if (smt_active == Tristate::yes)
     out.push_back(
         "SMT is active; threads on sibling hardware threads share one core's execution resources, "
         "so results depend on placement.");
-  else if (virtualised == "yes")
+  else if (virtualised == Tristate::yes)
     out.push_back(
         fmt::format("SMT as seen inside the virtual machine is '{}'; the vCPUs may still be sibling "
                     "hardware threads on the host, which this guest cannot see.",
                     smt_control));
 
-  if (invariant_tsc == "no")
+  if (invariant_tsc == Tristate::no)
     out.push_back(
         "The CPU does not report an invariant TSC (constant_tsc and nonstop_tsc); cycle counts may not "
         "track wall time.");
@@ -875,17 +884,17 @@ void to_json(nlohmann::json& out, const MachineContext& c) {
       {"cpus_online", c.cpus_online},
       {"cpus_isolated", c.cpus_isolated},
       {"cpu_flags_of_interest", value_or_null(c.cpu_flags_of_interest)},
-      {"invariant_tsc", c.invariant_tsc},
+      {"invariant_tsc", std::string(to_string(c.invariant_tsc))},
       {"clocksource", c.clocksource},
       {"kernel", c.kernel},
       {"kernel_sysname", c.kernel_sysname},
       {"kernel_release", c.kernel_release},
       {"kernel_version", c.kernel_version},
       {"machine", c.machine},
-      {"virtualised", c.virtualised},
+      {"virtualised", std::string(to_string(c.virtualised))},
       {"hypervisor", c.hypervisor},
       {"virtualisation_evidence", c.virtualisation_evidence},
-      {"container", c.container},
+      {"container", std::string(to_string(c.container))},
       {"container_evidence", c.container_evidence},
       {"frequency_governor", c.frequency_governor},
       {"frequency_governors", c.frequency_governors},
@@ -893,7 +902,7 @@ void to_json(nlohmann::json& out, const MachineContext& c) {
       {"boost", c.boost},
       {"boost_source", c.boost_source},
       {"smt_control", c.smt_control},
-      {"smt_active", c.smt_active},
+      {"smt_active", std::string(to_string(c.smt_active))},
       {"scaling_min_mhz", value_or_null(c.scaling_min_mhz)},
       {"scaling_max_mhz", value_or_null(c.scaling_max_mhz)},
       {"scaling_cur_mhz", value_or_null(c.scaling_cur_mhz)},
@@ -902,7 +911,7 @@ void to_json(nlohmann::json& out, const MachineContext& c) {
       {"cgroup_cpu_quota", c.cgroup_cpu_quota},
       {"cgroup_cpu_quota_cpus", value_or_null(c.cgroup_cpu_quota_cpus)},
       {"cgroup_cpu_quota_source", c.cgroup_cpu_quota_source},
-      {"whole_machine_usable", c.whole_machine_usable},
+      {"whole_machine_usable", std::string(to_string(c.whole_machine_usable))},
       {"whole_machine_usable_reason", c.whole_machine_usable_reason},
       {"load_average", c.load_average},
       {"mem_total_bytes", value_or_null(c.mem_total_bytes)},

@@ -20,6 +20,12 @@
 
 namespace primbench {
 
+// A fact that is true, false, or could not be read; written "yes" / "no" /
+// "unknown" in the result file.
+enum class Tristate { unknown, no, yes };
+std::string_view to_string(Tristate value) noexcept;
+inline Tristate tristate(bool value) noexcept { return value ? Tristate::yes : Tristate::no; }
+
 // Where the context is read from. Tests point `root` at a fake tree; the
 // live-system queries (uname, sysconf, sched_getaffinity, gethostname, cpuid)
 // describe this process rather than a tree, so tests switch them off to make
@@ -53,7 +59,7 @@ struct MachineContext {
   // Empty optional when /proc/cpuinfo has no flags line to look in.
   std::optional<std::vector<std::string>> cpu_flags_of_interest;
   // "yes"/"no" on x86 (derived from the flags), "unknown" elsewhere.
-  std::string invariant_tsc = "unknown";
+  Tristate invariant_tsc = Tristate::unknown;
   std::string clocksource = "unknown";
 
   // --- kernel (uname) --------------------------------------------------
@@ -64,10 +70,10 @@ struct MachineContext {
   std::string machine = "unknown";
 
   // --- virtualisation and containers -----------------------------------
-  std::string virtualised = "unknown";  // "yes" / "no" / "unknown"
+  Tristate virtualised = Tristate::unknown;
   std::string hypervisor = "unknown";   // vendor, when some evidence names it
   std::vector<std::string> virtualisation_evidence;
-  std::string container = "unknown";  // "yes" / "no" / "unknown"
+  Tristate container = Tristate::unknown;
   std::vector<std::string> container_evidence;
 
   // --- frequency and SMT -----------------------------------------------
@@ -78,7 +84,7 @@ struct MachineContext {
   std::string boost = "unknown";                 // "on" / "off" / "unknown"
   std::string boost_source = "unknown";          // the file the state came from
   std::string smt_control = "unknown";           // as the kernel writes it
-  std::string smt_active = "unknown";            // "yes" / "no" / "unknown"
+  Tristate smt_active = Tristate::unknown;
   std::optional<double> scaling_min_mhz;         // cpu0
   std::optional<double> scaling_max_mhz;
   std::optional<double> scaling_cur_mhz;
@@ -89,7 +95,7 @@ struct MachineContext {
   std::string cgroup_cpu_quota = "unknown";  // "unlimited", "1.5 CPUs", "unknown"
   std::optional<double> cgroup_cpu_quota_cpus;
   std::string cgroup_cpu_quota_source = "unknown";  // file(s) and raw content
-  std::string whole_machine_usable = "unknown";     // "yes" / "no" / "unknown"
+  Tristate whole_machine_usable = Tristate::unknown;
   std::string whole_machine_usable_reason = "unknown";
 
   LoadAverage load_average;  // at collection

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/topology.hpp"
 
 namespace primbench {

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "harness/cpu_list.hpp"
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench {
 namespace {

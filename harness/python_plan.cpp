@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include "harness/benchmark_name.hpp"
-#include "harness/errors.hpp"
+#include "basics/benchmark_name.hpp"
+#include "basics/errors.hpp"
 #include "harness/placement.hpp"
 
 namespace primbench {

@@ -11,7 +11,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench {
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 #include <vector>
 
-#include "harness/statistics.hpp"
+#include "basics/statistics.hpp"
 
 namespace primbench {
 namespace {

@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "harness/bench_record.hpp"
-#include "harness/benchmark_name.hpp"
+#include "basics/benchmark_name.hpp"
 #include "harness/clock.hpp"
 #include "harness/cpu_steal.hpp"
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/gbench_output.hpp"
 #include "harness/shm_segment.hpp"
 #include "harness/run_identity.hpp"

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "harness/profiler.hpp"
+#include "harness/run_results.hpp"
 
 namespace primbench {
 
@@ -32,23 +33,6 @@ struct RunOptions {
   // are written to profile_dir and kept in the benchmark's record.
   std::optional<Profiler> profiler;
   std::filesystem::path profile_dir;
-};
-
-struct BenchmarkOutcome {
-  std::string name;
-  bool ok = false;
-  std::string error;               // why there is no measurement
-  nlohmann::json gbench_context;   // the child's Google Benchmark context
-  nlohmann::json entries = nlohmann::json::array();  // its Google Benchmark entries
-  nlohmann::json records = nlohmann::json::object();  // primbench extras by name
-  double seconds = 0;
-};
-
-struct RunResults {
-  std::vector<BenchmarkOutcome> outcomes;
-  std::vector<std::string> listed;  // every benchmark that was to run
-  int interrupted_by = 0;           // signal number, 0 if the run completed
-  nlohmann::json steal;             // the hypervisor's steal on every PU over the run (cpu_steal.hpp)
 };
 
 struct BenchmarkList {

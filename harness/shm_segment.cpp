@@ -15,7 +15,7 @@
 #include <system_error>
 #include <utility>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/run_identity.hpp"
 
 namespace primbench {

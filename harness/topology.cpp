@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "harness/cpu_list.hpp"
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench {
 namespace {

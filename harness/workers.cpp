@@ -14,7 +14,7 @@
 #include <thread>
 #include <new>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/status_channel.hpp"
 
 namespace primbench {

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <vector>
 
-#include "harness/errors.hpp"
-#include "harness/statistics.hpp"
+#include "basics/errors.hpp"
+#include "basics/statistics.hpp"
 
 namespace primbench {
 namespace {

@@ -12,9 +12,11 @@
 #include <regex>
 #include <set>
 
-#include "harness/errors.hpp"
-#include "harness/statistics.hpp"
-#include "harness/benchmark_name.hpp"
+#include "basics/errors.hpp"
+#include "basics/statistics.hpp"
+#include "basics/benchmark_name.hpp"
+#include "reports/json_fields.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
@@ -23,26 +25,6 @@ namespace {
 using nlohmann::json;
 
 // ---- reading values ---------------------------------------------------------
-
-std::optional<double> finite_number(const json& object, std::string_view key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return std::nullopt;
-  const double v = it->get<double>();
-  return std::isfinite(v) ? std::optional(v) : std::nullopt;
-}
-
-const json& member_or_null(const json& object, std::string_view key) {
-  static const json null;
-  if (!object.is_object()) return null;
-  const auto it = object.find(key);
-  return it == object.end() ? null : *it;
-}
-
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return quantile(values, 0.5);
-}
 
 // The entries that carry a run's numbers: its repetitions, or GB's median
 // aggregate when the file holds aggregates only.
@@ -70,7 +52,7 @@ std::optional<double> median_over(const std::vector<const json*>& entries, std::
   for (const json* e : entries)
     if (auto v = entry_value(*e, metric)) values.push_back(*v);
   if (values.empty()) return std::nullopt;
-  return median_of(std::move(values));
+  return median_of(values);
 }
 
 // ---- names ------------------------------------------------------------------
@@ -109,34 +91,25 @@ std::vector<Membership> producer_consumer_memberships(unsigned p, unsigned c) {
   return out;
 }
 
-ParsedName parse_name(const std::string& name, std::optional<double> recorded_workers) {
-  static const std::regex prefixed(R"((n|w|t|workers|threads|clients)[:=_]?(\d+))");
+// The benches name a worker count n<N> or w<N> (one segment after the
+// family), or producers and consumers p<P>c<C>.
+ParsedName parse_name(const std::string& name) {
+  static const std::regex workers(R"((n|w)(\d+))");
   static const std::regex producers_consumers(R"(p(\d+)c(\d+))");
-  static const std::regex gbench_threads(R"(threads:(\d+))");
   ParsedName parsed;
-  std::optional<unsigned> gbench_thread_count;
-  for (const std::string& segment : split_benchmark_name(name)) {
-    std::smatch m;
-    if (std::regex_match(segment, m, gbench_threads)) {
-      gbench_thread_count = parse_count(m[1]);
-      continue;
-    }
+  for (const std::string& segment : split_benchmark_name(name))
     if (!is_gbench_suffix(segment)) parsed.segments.push_back(segment);
-  }
   const auto& segs = parsed.segments;
   // Segment 0 is the family: never a worker count.
   for (std::size_t i = segs.size(); i-- > 1;) {
     std::smatch m;
-    if (std::regex_match(segs[i], m, prefixed)) {
+    if (std::regex_match(segs[i], m, workers)) {
       if (const auto n = parse_count(m[2])) {
         parsed.worker_segment = i;
         parsed.memberships.push_back({m[1].str() + "*", "", double(*n)});
         return parsed;
       }
     }
-  }
-  for (std::size_t i = segs.size(); i-- > 1;) {
-    std::smatch m;
     if (std::regex_match(segs[i], m, producers_consumers)) {
       const auto p = parse_count(m[1]), c = parse_count(m[2]);
       if (p && c) {
@@ -146,29 +119,12 @@ ParsedName parse_name(const std::string& name, std::optional<double> recorded_wo
       }
     }
   }
-  if (gbench_thread_count) {
-    parsed.memberships.push_back({"threads:*", "", double(*gbench_thread_count)});
-    return parsed;
-  }
-  if (recorded_workers) {
-    for (std::size_t i = segs.size(); i-- > 1;) {
-      const auto n = parse_count(segs[i]);
-      if (n && double(*n) == *recorded_workers) {
-        parsed.worker_segment = i;
-        parsed.memberships.push_back({"*", "", double(*n)});
-        return parsed;
-      }
-    }
-  }
   return parsed;
 }
 
 std::string sweep_key(const ParsedName& parsed, const Membership& membership) {
   std::vector<std::string> segments = parsed.segments;
-  if (parsed.worker_segment)
-    segments[*parsed.worker_segment] = membership.key_segment;
-  else
-    segments.push_back(membership.key_segment);  // Google Benchmark's threads:<N>
+  segments[*parsed.worker_segment] = membership.key_segment;
   return join_benchmark_name(segments);
 }
 
@@ -236,12 +192,6 @@ std::vector<double> throughput_values(const Candidate& c, const ThroughputSource
 }
 
 // ---- per-benchmark facts ----------------------------------------------------
-
-std::optional<double> recorded_workers(const std::vector<const json*>& entries, const json* record) {
-  if (auto n = median_over(entries, "workers")) return n;
-  if (record) return finite_number(member_or_null(*record, "extra"), "workers");
-  return std::nullopt;
-}
 
 // The latency distribution in ns: the record's percentiles, else counters.
 void read_latency(const Candidate& c, SweepPoint& point) {
@@ -335,8 +285,6 @@ void add_measured_markers(const Sweep& sweep, std::vector<TopologyMarker>& marke
 
 // ---- SLO --------------------------------------------------------------------
 
-std::string format_latency(double ns);
-
 std::optional<double> little_concurrency(double rate, const std::optional<double>& mean_ns, bool per_second) {
   if (!per_second || !mean_ns) return std::nullopt;
   return rate * *mean_ns * 1e-9;
@@ -399,28 +347,15 @@ std::optional<SloCapacity> open_loop_capacity(const std::string& benchmark, cons
   std::sort(slo.load.begin(), slo.load.end(), [](const LoadPoint& a, const LoadPoint& b) { return a.rate < b.rate; });
   choose_best(slo);
   if (!slo.max_rate)
-    slo.note = fmt::format("no offered rate was sustained with p99 <= {}", format_latency(slo_ns));
+    slo.note = fmt::format("no offered rate was sustained with p99 <= {}", format_quantity(slo_ns, "ns"));
   return slo;
 }
 
 // ---- formatting helpers -----------------------------------------------------
 
-std::string format_si(double v) {
-  static constexpr std::pair<double, const char*> kPrefixes[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
-  for (const auto& [scale, prefix] : kPrefixes)
-    if (std::abs(v) >= scale) return fmt::format("{:.3g}{}", v / scale, prefix);
-  return fmt::format("{:.3g}", v);
-}
-
-std::string format_latency(double ns) {
-  if (ns >= 1e9) return fmt::format("{:.3g} s", ns / 1e9);
-  if (ns >= 1e6) return fmt::format("{:.3g} ms", ns / 1e6);
-  if (ns >= 1e3) return fmt::format("{:.3g} us", ns / 1e3);
-  return fmt::format("{:.3g} ns", ns);
-}
-
+// A speedup reads "1.8x"; any other rate as format_quantity writes it.
 std::string format_rate(double v, const std::string& unit) {
-  return unit == "x" ? fmt::format("{:.3g}x", v) : fmt::format("{} {}", format_si(v), unit);
+  return unit == "x" ? fmt::format("{:.3g}x", v) : format_quantity(v, unit);
 }
 
 json number_or_null(const std::optional<double>& v) {
@@ -500,7 +435,7 @@ std::vector<Sweep> find_sweeps(const json& doc) {
   std::vector<Group> groups;
   std::map<std::string, std::size_t> index_of;
   for (const Candidate& c : candidates) {
-    const ParsedName parsed = parse_name(c.run_name, recorded_workers(c.entries, c.record));
+    const ParsedName parsed = parse_name(c.run_name);
     for (const Membership& m : parsed.memberships) {
       const std::string key = sweep_key(parsed, m);
       auto [it, added] = index_of.try_emplace(key, groups.size());
@@ -567,8 +502,8 @@ SloCapacity sweep_slo_capacity(const Sweep& sweep, double slo_ns) {
   if (!lowest) {
     slo.note = "no latency distribution recorded for this sweep (neither a histogram nor a p99_ns counter)";
   } else if (!slo.max_rate) {
-    slo.note = fmt::format("no measured N meets p99 <= {}: the lowest p99 is {} at N = {:g}", format_latency(slo_ns),
-                           format_latency(*lowest->p99_ns), *lowest->workers);
+    slo.note = fmt::format("no measured N meets p99 <= {}: the lowest p99 is {} at N = {:g}", format_quantity(slo_ns, "ns"),
+                           format_quantity(*lowest->p99_ns, "ns"), *lowest->workers);
   } else if (!sweep.source.per_second) {
     slo.note = "throughput is relative (speedup), so L = X*W is not computed";
   } else if (!slo.concurrency) {
@@ -752,7 +687,7 @@ std::vector<std::vector<std::string>> sweep_cells(const SweepCapacity& sc, doubl
     std::string joined;
     for (const std::string& n : notes) joined += (joined.empty() ? "" : "; ") + n;
     rows.push_back({fmt::format("{:g}", p.workers), throughput, model, residual,
-                    p.p99_ns ? format_latency(*p.p99_ns) : "-",
+                    p.p99_ns ? format_quantity(*p.p99_ns, "ns") : "-",
                     p.p99_ns ? (*p.p99_ns <= slo_ns ? "yes" : "no") : "-", joined});
   }
   return rows;
@@ -863,7 +798,7 @@ std::vector<std::vector<std::string>> slo_cells(const CapacityAnalysis& a, const
   for (const SloCapacity* s : slo_subjects(a))
     cells.push_back({quote + s->subject + quote, s->open_loop ? "open loop" : "closed loop",
                      s->max_rate ? format_rate(*s->max_rate, s->unit) : "none", number(s->at_workers),
-                     number(s->largest_workers), s->p99_ns ? format_latency(*s->p99_ns) : "-", number(s->concurrency),
+                     number(s->largest_workers), s->p99_ns ? format_quantity(*s->p99_ns, "ns") : "-", number(s->concurrency),
                      s->note});
   return cells;
 }
@@ -873,7 +808,7 @@ std::vector<std::string> slo_legend(const CapacityAnalysis& a) {
   std::vector<std::string> lines{
       fmt::format("max rate: the highest throughput measured with p99 <= {}; L = X*W: operations in flight there "
                   "(W = mean latency)",
-                  format_latency(a.slo_ns))};
+                  format_quantity(a.slo_ns, "ns"))};
   if (!a.sweeps.empty())
     lines.push_back("closed loop: each of N workers waits for its own operation (latency under self-paced load, "
                     "without the queueing an open system would add)");
@@ -892,7 +827,7 @@ std::string sweep_heading(const SweepCapacity& sc, const std::string& quote) {
 }
 
 std::string slo_heading(const CapacityAnalysis& a) {
-  return fmt::format("Capacity at p99 <= {} (Little's law, L = X*W)", format_latency(a.slo_ns));
+  return fmt::format("Capacity at p99 <= {} (Little's law, L = X*W)", format_quantity(a.slo_ns, "ns"));
 }
 
 std::string latency_line(const SweepCapacity& sc) {

@@ -3,64 +3,21 @@
 // where the machine's topology bends the curve, and how much load it takes
 // within a latency target (Little's law).
 //
-// SWEEPS. A sweep is a set of benchmarks of one family/primitive/mode/
-// placement whose names differ only in a worker count. Names are read as
-// Google Benchmark writes them, minus its suffixes (/manual_time, /real_time,
-// /process_time, /repeats:R, /min_time:T, /min_warmup_time:T, /iterations:I).
-// The worker count N comes from, in this order:
-//   1. the last segment of the form n<N>, w<N>, t<N>, workers<N>, threads<N> or
-//      clients<N> (optionally n:<N>, n=<N>, n_<N>), e.g. shm/atomic_add/threads/compact/n4;
-//   2. a segment p<P>c<C> (P producers, C consumers): N = P + C. Such entries
-//      form up to three sweeps by shape: balanced (P = C), fan-out (P = 1,
-//      C varies) and fan-in (C = 1, P varies); p1c1 starts all three. Other
-//      shapes (p2c4, p4c8) form a sweep per P:C ratio;
-//   3. Google Benchmark's own /threads:<N> suffix;
-//   4. an all-digit segment equal to the worker count the benchmark recorded
-//      (its "workers" counter, or extra.workers), when no segment above exists.
-// The sweep's key is the name with that segment replaced by a wildcard
-// ("shm/atomic_add/threads/compact/n*"). Entries that failed (a Google
-// Benchmark error, an unavailable placement) are listed under their sweep but
-// not used. A key with one distinct N is not a sweep.
-//
-// THROUGHPUT of an entry (one value per repetition), the first that every
-// entry of the sweep has:
-//   1. items_per_second (Google Benchmark's SetItemsProcessed);
-//   2. the family's operation rate: ops_per_s, msgs_per_s, requests_per_s,
-//      then any other "*_per_s"/"*_per_second" counter except bytes;
-//   3. speedup (countdown: work per unit time relative to one thread, so λ is
-//      in "× one thread" and is ≈ 1);
-//   4. bytes_per_second, bytes_per_s;
-//   5. 1 / (real time per iteration) × operations per iteration, where the
-//      operations per iteration are the record's extra.operations_per_iteration
-//      when recorded, else 1 (a Google Benchmark iteration is one operation).
-// Oversubscribed entries (more workers than PUs, time-shared) are shown but
-// left out of the fit: the USL models N workers running at once, and time
-// sharing bends the curve for reasons that are not the primitive's.
-//
-// TOPOLOGY MARKERS. From primbench.topology (pus, cores, packages, numa_nodes,
-// smt_width), assuming every package and NUMA node holds the same number of
-// PUs, for the placement policies of harness/placement.cpp:
-//   compact  SMT siblings from N = 2 (when smt_width > 1); the second NUMA node
-//            from N = pus/numa_nodes + 1, the second package from pus/packages + 1
-//   spread   the second package / NUMA node from N = 2; SMT from N = cores + 1
-//   cores    never SMT; second NUMA node from cores/numa_nodes + 1, second
-//            package from cores/packages + 1
-//   all      oversubscription from N = capacity + 1 (pus; cores for "cores")
-// plus "measured" markers where the benchmarks themselves report them: the
-// first N with workers sharing a core (counter workers_sharing_a_core) or
-// marked oversubscribed.
-//
-// SLO CAPACITY (Little's law, L = X·W). Closed-loop sweeps: at each N the
-// throughput X, the p99 and mean W of the benchmark's latency samples (the
-// record's distribution, else the p99_ns counter). The sustainable rate
-// within p99 ≤ T is the highest X among the N whose p99 ≤ T (usually the
-// largest such N; not when the curve is retrograde), L = X·W is the number of
-// operations in flight there. This is latency under self-paced load: each
-// worker waits for its own operation, so queueing an open system would see
-// is not in it (coordinated omission). Open-loop data, when a record's extra
-// carries {"offered_rate": [...], "latency_p99_ns": [...]} (optionally
-// "achieved_rate", "latency_mean_ns"), is used as is: the sustainable rate is
-// the highest offered rate with p99 ≤ T that was also achieved (≥ 95 %).
+// Sweeps: benchmarks whose names differ only in a worker count, n<N> or w<N>,
+// or p<P>c<C> (N = P + C; balanced, fan-out and fan-in shapes, p1c1 in all
+// three, other shapes one sweep per P:C ratio). Failed entries are listed, not
+// used; oversubscribed ones are shown but not fitted (time sharing bends the
+// curve for reasons that are not the primitive's).
+// Throughput: the first rate every entry of a sweep has, in the order
+// items_per_second, the family's *_per_s counter, speedup, bytes per second,
+// then 1 / time per iteration × operations_per_iteration.
+// Topology markers: where each placement policy (harness/placement.cpp) first
+// uses SMT siblings, a second NUMA node or package, or oversubscribes, plus
+// what the benchmarks measured (workers sharing a core, oversubscribed).
+// SLO capacity: the highest throughput whose p99 meets the target, and
+// L = X·W there; closed-loop sweeps see latency under self-paced load (no
+// coordinated omission), open-loop records (offered_rate, latency_p99_ns) are
+// used as recorded, a step counting when it was also sustained.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -70,13 +27,12 @@
 #include <string_view>
 #include <vector>
 
+#include "basics/load_terms.hpp"
 #include "reports/usl_fit.hpp"
 
 namespace primbench {
 
 inline constexpr double kDefaultSloNs = 10'000.0;  // p99 ≤ 10 µs
-// An open-loop step counts as sustained when it achieved this share of its offered rate.
-inline constexpr double kSustainedShare = 0.95;
 
 // "10us", "250ns", "1.5ms", "2s", "10µs" → nanoseconds. Throws UsageError
 // naming the text for anything else, a bare number, or a value ≤ 0.

@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench {
 namespace {

@@ -40,8 +40,4 @@ nlohmann::json comparison_json(const Comparison& comparison, const CompareSource
 // format is the model itself.
 std::string format_hardware_comparison(const nlohmann::json& model, CompareFormat format, bool colour);
 
-// "805 ns", "1.47 us", "12.3 ms" for nanoseconds; "680k msgs/s", "0.93 x"
-// for other units. Three significant digits.
-std::string format_quantity(double value, const std::string& unit);
-
 }  // namespace primbench

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "harness/statistics.hpp"
+#include "basics/statistics.hpp"
 
 namespace primbench {
 namespace {
@@ -217,13 +217,6 @@ std::optional<RoundChange> paired_round_change(std::span<const double> base, std
   out.low = std::expm1(quantile(medians, tail));
   out.high = std::expm1(quantile(medians, 1.0 - tail));
   return out;
-}
-
-double median_of(std::span<const double> values) {
-  if (values.empty()) throw std::invalid_argument("median of no values");
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
-  return quantile(sorted, 0.5);
 }
 
 RankTestResult mann_whitney_u(std::span<const double> a, std::span<const double> b) {

@@ -13,6 +13,8 @@
 #include <span>
 #include <vector>
 
+#include "basics/statistics.hpp"  // median_of and quantile, which these tests build on
+
 namespace primbench {
 
 enum class RankTestMethod { exact, normal_approximation };
@@ -102,8 +104,5 @@ struct RoundChange {
 };
 std::optional<RoundChange> paired_round_change(std::span<const double> base, std::span<const double> candidate,
                                                const BootstrapOptions& options = {});
-
-// Median of values (any order); throws std::invalid_argument when empty.
-double median_of(std::span<const double> values);
 
 }  // namespace primbench

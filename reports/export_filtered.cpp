@@ -4,8 +4,8 @@
 
 #include <system_error>
 
-#include "harness/errors.hpp"
-#include "harness/json_text.hpp"
+#include "basics/errors.hpp"
+#include "basics/json_text.hpp"
 #include "reports/compare_statistics.hpp"
 #include "reports/result_file.hpp"
 #include "reports/result_reader.hpp"

@@ -7,8 +7,8 @@
 #include <optional>
 #include <set>
 
-#include "harness/errors.hpp"
-#include "harness/benchmark_name.hpp"
+#include "basics/errors.hpp"
+#include "basics/benchmark_name.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {

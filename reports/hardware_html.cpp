@@ -6,8 +6,8 @@
 #include <map>
 #include <stdexcept>
 
-#include "harness/json_text.hpp"
-#include "reports/compare_format.hpp"
+#include "basics/json_text.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/html_page.hpp"
 #include "reports/web_assets.hpp"
 

@@ -1,14 +1,7 @@
 #include "reports/html_page.hpp"
 
-#include <fmt/format.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <stdexcept>
-
-#include "harness/json_text.hpp"
+#include "basics/file_write.hpp"
+#include "basics/json_text.hpp"
 #include "reports/web_assets.hpp"
 
 namespace primbench {
@@ -107,19 +100,7 @@ std::string render_html_page(const nlohmann::json& document) {
 }
 
 void write_html_page(const std::filesystem::path& out_html, const nlohmann::json& document) {
-  const std::string page = render_html_page(document);
-  const std::string tmp = out_html.string() + fmt::format(".tmp-{}", getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
-    out.write(page.data(), static_cast<std::streamsize>(page.size()));
-    if (!out.flush()) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
-  }
-  if (std::rename(tmp.c_str(), out_html.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    throw std::runtime_error(fmt::format("cannot write '{}': {}", out_html.string(), std::strerror(err)));
-  }
+  write_file_atomically(out_html, render_html_page(document));
 }
 
 }  // namespace primbench

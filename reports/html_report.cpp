@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "harness/json_text.hpp"
-#include "reports/compare_format.hpp"
+#include "basics/json_text.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/html_page.hpp"
 #include "reports/report_answers.hpp"
 #include "reports/report_benchmarks.hpp"
@@ -76,7 +76,7 @@ struct Column {
 
 // The table of `views` with the columns that have at least one cell; with
 // `anchored`, each row carries its benchmark's id (one table per benchmark does).
-json table_block(const std::string& caption, const BenchmarkList& views, const std::vector<Column>& columns,
+json table_block(const std::string& caption, const BenchmarkViews& views, const std::vector<Column>& columns,
                  bool anchored = false) {
   std::vector<bool> used(columns.size(), false);
   std::vector<std::vector<std::optional<std::string>>> cells;
@@ -204,10 +204,10 @@ json topology_section(const json& results, const TopologyPicture& topology) {
 
 json floor_section(const std::vector<BenchmarkView>& views, const CoreToCoreFloors& floors) {
   json blocks = json::array();
-  BenchmarkList all, floor_views;
+  BenchmarkViews all, floor_views;
   for (const auto& v : views) {
     all.push_back(&v);
-    if (is_floor_measurement(v)) floor_views.push_back(&v);
+    if (is_core_to_core_floor(v)) floor_views.push_back(&v);
   }
   if (floors.empty()) {
     blocks.push_back(text_block("This run did not measure c2c/rtt, the core-to-core round trip, so there is no "
@@ -243,7 +243,7 @@ json floor_section(const std::vector<BenchmarkView>& views, const CoreToCoreFloo
 }
 
 // "3 not measured on this machine: placement class smt is absent: ... (2); ..."
-std::string not_measured_line(const BenchmarkList& unavailable) {
+std::string not_measured_line(const BenchmarkViews& unavailable) {
   constexpr std::size_t kReasonsSaid = 2;
   std::map<std::string, std::size_t> reasons;
   for (const BenchmarkView* v : unavailable) ++reasons[v->error];
@@ -259,9 +259,9 @@ std::string not_measured_line(const BenchmarkList& unavailable) {
   return line;
 }
 
-json family_section(const std::string& family, const BenchmarkList& views, const CoreToCoreFloors& floors,
+json family_section(const std::string& family, const BenchmarkViews& views, const CoreToCoreFloors& floors,
                     json after_pivot) {
-  BenchmarkList measured, unavailable, failed;
+  BenchmarkViews measured, unavailable, failed;
   for (const BenchmarkView* v : views)
     (v->error.empty() ? measured : v->unavailable ? unavailable : failed).push_back(v);
   json blocks = json::array();
@@ -314,7 +314,7 @@ json html_report_document(const json& results, const TopologyPicture& topology) 
   const CoreToCoreFloors floors(views);
 
   std::vector<std::string> families;
-  std::map<std::string, BenchmarkList> by_family;
+  std::map<std::string, BenchmarkViews> by_family;
   for (const auto& v : views) {
     const std::string family = section_family(v);
     if (by_family[family].empty()) families.push_back(family);

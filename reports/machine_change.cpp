@@ -6,7 +6,7 @@
 #include <cmath>
 #include <map>
 
-#include "reports/compare_format.hpp"
+#include "reports/quantity_text.hpp"
 
 namespace primbench {
 namespace {

@@ -10,10 +10,10 @@
 #include <optional>
 #include <set>
 
-#include "harness/benchmark_name.hpp"
-#include "harness/statistics.hpp"
+#include "basics/benchmark_name.hpp"
+#include "basics/statistics.hpp"
 #include "reports/capacity.hpp"
-#include "reports/compare_format.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/report_summary.hpp"
 
 namespace primbench {
@@ -178,11 +178,9 @@ std::string headline(const std::vector<Row>& rows) {
   std::vector<double> ratios;
   for (const Row& r : rows)
     if (r.threads && r.processes) ratios.push_back(*cost_ns(*r.processes) / *cost_ns(*r.threads));
-  if (!ratios.empty()) {
-    std::sort(ratios.begin(), ratios.end());
-    line += fmt::format(". Processes cost {} threads (median over {} measured both ways)",
-                        ratio_text(quantile(ratios, 0.5)), ratios.size());
-  }
+  if (!ratios.empty())
+    line += fmt::format(". Processes cost {} threads (median over {} measured both ways)", ratio_text(median_of(ratios)),
+                        ratios.size());
   // Rows are sorted: a family's first row is its best.
   std::map<std::string, const Row*> best_of_family;
   std::vector<std::string> families;
@@ -266,7 +264,7 @@ std::optional<json> floor_card(const std::vector<BenchmarkView>& views) {
   std::map<std::string, Row> by_class;
   std::vector<std::string> order;
   for (const auto& v : views) {
-    if (!is_floor_measurement(v)) continue;
+    if (!is_core_to_core_floor(v)) continue;
     if (!by_class.count(v.placement)) order.push_back(v.placement);
     Row& row = by_class[v.placement];
     (v.mode == "threads" ? row.threads : row.processes) = &v;

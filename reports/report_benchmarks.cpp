@@ -6,22 +6,15 @@
 #include <map>
 #include <span>
 
-#include "harness/statistics.hpp"
-#include "harness/benchmark_name.hpp"
+#include "basics/statistics.hpp"
+#include "basics/benchmark_name.hpp"
+#include "reports/json_fields.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
 namespace {
 
 using nlohmann::json;
-
-std::optional<double> finite_number(const json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return std::nullopt;
-  const double v = it->get<double>();
-  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
-}
 
 std::string string_field(const json& object, const char* key) {
   if (!object.is_object()) return {};
@@ -213,7 +206,7 @@ std::vector<BenchmarkView> benchmark_views(const json& results) {
   return views;
 }
 
-bool is_floor_measurement(const BenchmarkView& v) {
+bool is_core_to_core_floor(const BenchmarkView& v) {
   return v.family == "c2c" && v.what == "rtt" && v.segments.size() == 4 && v.error.empty() && v.p50;
 }
 
@@ -223,7 +216,7 @@ bool is_round_trip(const BenchmarkView& v) {
 
 CoreToCoreFloors::CoreToCoreFloors(const std::vector<BenchmarkView>& views) {
   for (const BenchmarkView& v : views)
-    if (is_floor_measurement(v)) floors_[{v.mode, v.placement}] = *v.p50;
+    if (is_core_to_core_floor(v)) floors_[{v.mode, v.placement}] = *v.p50;
 }
 
 std::optional<double> CoreToCoreFloors::multiple(const BenchmarkView& v) const {

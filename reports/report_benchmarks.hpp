@@ -69,8 +69,13 @@ struct BenchmarkView {
 // Google Benchmark entry (crash, timeout) come from primbench.errors.
 std::vector<BenchmarkView> benchmark_views(const nlohmann::json& results);
 
-// The machine's core-to-core floor: the median round trip of a cache line
-// between two workers, c2c/rtt/<mode>/<placement class>, per mode and class.
+// True for a measured c2c/rtt/<mode>/<placement class>: a round trip of a
+// cache line between two workers, the machine's core-to-core floor (the four
+// segments rule out the matrix cells and sizes named below it).
+bool is_core_to_core_floor(const BenchmarkView& view);
+
+// The machine's core-to-core floor per mode and placement class: the median
+// round trip of each is_core_to_core_floor view.
 class CoreToCoreFloors {
  public:
   explicit CoreToCoreFloors(const std::vector<BenchmarkView>& views);
@@ -85,9 +90,6 @@ class CoreToCoreFloors {
  private:
   std::map<std::pair<std::string, std::string>, double> floors_;
 };
-
-// c2c/rtt/<mode>/<class> with a median: one of the floors.
-bool is_floor_measurement(const BenchmarkView& view);
 
 // A round trip: <family>/rtt/... or <family>/<primitive>/<mode>/<class>/rtt/...
 bool is_round_trip(const BenchmarkView& view);

@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "harness/json_text.hpp"
-#include "reports/compare_format.hpp"
+#include "basics/json_text.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/usl_fit.hpp"
 
 namespace primbench {
@@ -46,7 +46,7 @@ using Parameter = std::function<std::optional<double>(const BenchmarkView&)>;
 using SegmentOf = std::function<std::optional<std::size_t>(const BenchmarkView&)>;
 using Metric = std::function<std::optional<double>(const BenchmarkView&)>;
 
-std::vector<Sweep> sweeps(const BenchmarkList& views, const Parameter& parameter, const SegmentOf& segment,
+std::vector<Sweep> sweeps(const BenchmarkViews& views, const Parameter& parameter, const SegmentOf& segment,
                           const Metric& metric) {
   std::vector<Sweep> out;
   std::map<std::string, std::size_t> index;
@@ -81,7 +81,7 @@ std::optional<std::size_t> workers_segment_of(const BenchmarkView& v) { return v
 
 // The rate a family's throughput charts use: bytes/s when any benchmark
 // counts bytes, else the operation rate; with its unit.
-std::pair<Metric, std::string> rate_metric(const BenchmarkList& views, const Parameter& parameter) {
+std::pair<Metric, std::string> rate_metric(const BenchmarkViews& views, const Parameter& parameter) {
   for (const BenchmarkView* v : views)
     if (v->byte_rate && parameter(*v))
       return {[](const BenchmarkView& b) { return b.byte_rate ? std::optional(b.byte_rate->per_second) : std::nullopt; },
@@ -93,7 +93,7 @@ std::pair<Metric, std::string> rate_metric(const BenchmarkList& views, const Par
   return {[](const BenchmarkView&) { return std::optional<double>(); }, ""};
 }
 
-std::optional<json> sweep_chart(const BenchmarkList& views, const std::string& title, const Parameter& parameter,
+std::optional<json> sweep_chart(const BenchmarkViews& views, const std::string& title, const Parameter& parameter,
                                 const SegmentOf& segment, json x, const Metric& metric, json y) {
   const auto found = sweeps(views, parameter, segment, metric);
   if (found.empty()) return std::nullopt;
@@ -118,7 +118,7 @@ std::string short_name(const std::string& name) {
   return slash == std::string::npos ? name : name.substr(slash + 1);
 }
 
-std::optional<json> latency_percentile_chart(const BenchmarkList& views) {
+std::optional<json> latency_percentile_chart(const BenchmarkViews& views) {
   static const std::vector<std::pair<const char*, std::optional<double> BenchmarkView::*>> percentiles{
       {"p50", &BenchmarkView::p50},     {"p90", &BenchmarkView::p90},       {"p99", &BenchmarkView::p99},
       {"p99.9", &BenchmarkView::p999}, {"p99.99", &BenchmarkView::p9999}, {"max", &BenchmarkView::max}};
@@ -139,19 +139,19 @@ std::optional<json> latency_percentile_chart(const BenchmarkList& views) {
   return chart;
 }
 
-std::optional<json> throughput_by_size_chart(const BenchmarkList& views) {
+std::optional<json> throughput_by_size_chart(const BenchmarkViews& views) {
   const auto [metric, unit] = rate_metric(views, size_of);
   return sweep_chart(views, "Throughput by message size", size_of, size_segment_of, axis("message size", "B", true),
                      metric, axis("throughput", unit, true));
 }
 
-std::optional<json> latency_by_size_chart(const BenchmarkList& views) {
+std::optional<json> latency_by_size_chart(const BenchmarkViews& views) {
   return sweep_chart(views, "Median latency by message size", size_of, size_segment_of,
                      axis("message size", "B", true), [](const BenchmarkView& v) { return v.p50; },
                      axis("p50 latency", "ns", true));
 }
 
-std::optional<json> throughput_by_workers_chart(const BenchmarkList& views) {
+std::optional<json> throughput_by_workers_chart(const BenchmarkViews& views) {
   const auto [metric, unit] = rate_metric(views, workers_of);
   const auto found = sweeps(views, workers_of, workers_segment_of, metric);
   if (found.empty()) return std::nullopt;
@@ -180,7 +180,7 @@ std::optional<json> throughput_by_workers_chart(const BenchmarkList& views) {
   return chart;
 }
 
-std::optional<json> speedup_chart(const BenchmarkList& views) {
+std::optional<json> speedup_chart(const BenchmarkViews& views) {
   const Metric speedup = [](const BenchmarkView& v) { return v.speedup; };
   const auto found = sweeps(views, workers_of, workers_segment_of, speedup);
   if (found.empty()) return std::nullopt;
@@ -210,7 +210,7 @@ json offered_points(const json& extra, const char* key) {
   return points;
 }
 
-std::optional<json> offered_load_chart(const BenchmarkList& views) {
+std::optional<json> offered_load_chart(const BenchmarkViews& views) {
   std::set<std::string> units;
   json drawn = json::array();
   for (const BenchmarkView* v : views) {
@@ -272,7 +272,7 @@ std::optional<json> core_to_core_heatmap(const BenchmarkView& view) {
   return chart;
 }
 
-FloorCharts floor_multiple_charts(const BenchmarkList& views, const CoreToCoreFloors& floors) {
+FloorCharts floor_multiple_charts(const BenchmarkViews& views, const CoreToCoreFloors& floors) {
   struct Bar {
     double multiple, cost;
     std::string name;

@@ -23,30 +23,30 @@
 
 namespace primbench {
 
-using BenchmarkList = std::vector<const BenchmarkView*>;
+using BenchmarkViews = std::vector<const BenchmarkView*>;
 
 // p50 ... p99.99 and max of every benchmark with a latency distribution, log scale.
-std::optional<nlohmann::json> latency_percentile_chart(const BenchmarkList& views);
+std::optional<nlohmann::json> latency_percentile_chart(const BenchmarkViews& views);
 
 // Throughput (bytes/s when the family counts bytes, else its operation rate)
 // against message size, one line per sweep of at least two sizes; log-log.
-std::optional<nlohmann::json> throughput_by_size_chart(const BenchmarkList& views);
+std::optional<nlohmann::json> throughput_by_size_chart(const BenchmarkViews& views);
 
 // Median latency against message size, for sweeps that measure a distribution.
-std::optional<nlohmann::json> latency_by_size_chart(const BenchmarkList& views);
+std::optional<nlohmann::json> latency_by_size_chart(const BenchmarkViews& views);
 
 // Throughput against workers, one sweep per line, each with the Universal
 // Scalability Law fitted (reports/usl_fit.hpp) where the sweep has enough
 // worker counts; the note gives the fit or why there is none.
-std::optional<nlohmann::json> throughput_by_workers_chart(const BenchmarkList& views);
+std::optional<nlohmann::json> throughput_by_workers_chart(const BenchmarkViews& views);
 
 // Speedup against workers (countdown), with the ideal line speedup = workers.
-std::optional<nlohmann::json> speedup_chart(const BenchmarkList& views);
+std::optional<nlohmann::json> speedup_chart(const BenchmarkViews& views);
 
 // Latency against offered rate for open-loop benchmarks (the load family:
 // extra.offered_rate with extra.latency_p50_ns / latency_p99_ns), p99 as a
 // line and p50 as points per benchmark; log-log.
-std::optional<nlohmann::json> offered_load_chart(const BenchmarkList& views);
+std::optional<nlohmann::json> offered_load_chart(const BenchmarkViews& views);
 
 // A core-to-core round-trip matrix (shm/c2c_matrix: extra.pus, extra.rtt_ns).
 std::optional<nlohmann::json> core_to_core_heatmap(const BenchmarkView& view);
@@ -60,7 +60,7 @@ struct FloorCharts {
   std::vector<nlohmann::json> charts;
   std::vector<std::string> anomalies;  // "name: 120 ns, 0.48× its floor (250 ns)"
 };
-FloorCharts floor_multiple_charts(const BenchmarkList& views, const CoreToCoreFloors& floors);
+FloorCharts floor_multiple_charts(const BenchmarkViews& views, const CoreToCoreFloors& floors);
 
 // Most lines a chart holds: beyond eight, colours repeat and legends page.
 inline constexpr std::size_t kMaxSeries = 8;

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "reports/compare_format.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/report_answers.hpp"
 
 namespace primbench {
@@ -38,7 +38,7 @@ std::size_t index_of(std::map<Key, std::size_t>& index, json& labels, const Key&
 
 }  // namespace
 
-std::optional<json> pivot_block(const BenchmarkList& measured) {
+std::optional<json> pivot_block(const BenchmarkViews& measured) {
   // Sizes ascending, whatever order the benchmarks ran in.
   std::set<double> sizes;
   bool unsized = false;

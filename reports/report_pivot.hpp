@@ -17,6 +17,6 @@
 namespace primbench {
 
 // nullopt when no benchmark has a cost.
-std::optional<nlohmann::json> pivot_block(const BenchmarkList& measured);
+std::optional<nlohmann::json> pivot_block(const BenchmarkViews& measured);
 
 }  // namespace primbench

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <map>
 
-#include "harness/benchmark_name.hpp"
-#include "harness/json_text.hpp"
-#include "reports/compare_format.hpp"
+#include "basics/benchmark_name.hpp"
+#include "reports/json_fields.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/report_charts.hpp"
 
 namespace primbench {
@@ -70,11 +70,7 @@ std::optional<NativePythonPair> compare(const BenchmarkView& native, const Bench
   return pair;
 }
 
-std::string text_of(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
-  return value.is_null() ? "unknown" : json_text(value);
-}
+std::string text_of(const json& value) { return value.is_null() ? "unknown" : value_text(value); }
 
 json interpreter_facts(const json& info) {
   json rows = json::array();
@@ -146,7 +142,7 @@ std::optional<json> countdown_chart(const std::vector<BenchmarkView>& views, con
     if (langs.first && langs.second && (placement.empty() || p == "compact")) placement = p;
   if (placement.empty()) return std::nullopt;
 
-  BenchmarkList chosen;
+  BenchmarkViews chosen;
   std::map<std::string, std::string> label_of;  // the speedup chart's series name -> language and mode
   for (const auto& v : measured) {
     if (placement_of_countdown(v) != placement) continue;

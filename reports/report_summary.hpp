@@ -13,7 +13,7 @@
 namespace primbench {
 
 // Relative standard deviation over repetitions above which a benchmark is
-// called noisy (harness/statistics.hpp is_noisy's default).
+// called noisy (basics/statistics.hpp is_noisy's default).
 inline constexpr double kHighCv = 0.05;
 
 // {"kind":"facts","rows":[[label, value]...]}: machine, build and clock.

@@ -1,14 +1,7 @@
 #include "reports/result_file.hpp"
 
-#include <fmt/format.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <stdexcept>
-
-#include "harness/json_text.hpp"
+#include "basics/file_write.hpp"
+#include "basics/json_text.hpp"
 #include "harness/repetition_stats.hpp"
 #include "reports/unavailable_entries.hpp"
 
@@ -96,20 +89,9 @@ nlohmann::json build_result_document(const RunResults& results, const RunContext
 }
 
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& doc) {
-  const auto tmp = path.string() + fmt::format(".tmp-{}", getpid());
-  {
-    std::ofstream out(tmp);
-    if (!out) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
-    // error_handler::replace: a stray invalid UTF-8 byte from a host name or
-    // an error message must not make the whole file unwritable.
-    out << json_text(doc, 2) << '\n';
-    if (!out.flush()) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    throw std::runtime_error(fmt::format("cannot write '{}': {}", path.string(), std::strerror(err)));
-  }
+  // json_text replaces a stray invalid UTF-8 byte from a host name or an
+  // error message: it must not make the whole file unwritable.
+  write_file_atomically(path, json_text(doc, 2) + '\n');
 }
 
 }  // namespace primbench

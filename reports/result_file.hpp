@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <string>
 
-#include "harness/run_loop.hpp"
+#include "harness/run_results.hpp"
 
 namespace primbench {
 

@@ -11,7 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "harness/json_text.hpp"
+#include "basics/json_text.hpp"
+#include "reports/json_fields.hpp"
 #include "reports/result_file.hpp"
 #include "reports/unavailable_entries.hpp"
 
@@ -264,23 +265,8 @@ class Validator {
   std::string source_;
 };
 
-std::string text_of(const json& j) {
-  if (j.is_string()) return j.get<std::string>();
-  if (j.is_null()) return "";
-  return json_text(j);
-}
-
-// Path into `doc` as a string, "" when any step is missing.
-std::string fact(const json& doc, std::initializer_list<const char*> path) {
-  const json* at = &doc;
-  for (const char* key : path) {
-    if (!at->is_object()) return "";
-    const auto it = at->find(key);
-    if (it == at->end()) return "";
-    at = &*it;
-  }
-  return text_of(*at);
-}
+// Path into `doc` as text, "" when any step is missing.
+std::string fact(const json& doc, std::initializer_list<const char*> path) { return value_text(member_at(doc, path)); }
 
 std::string first_fact(const json& doc, std::initializer_list<std::initializer_list<const char*>> paths) {
   for (const auto& path : paths) {

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench {
 

@@ -10,7 +10,7 @@ import re
 import sys
 
 SOURCE = re.compile(r"[\w./-]+\.cpp")
-DIRS = ("harness", "benches", "reports", "tests", "fuzz")
+DIRS = ("basics", "harness", "benches", "reports", "cli", "tests", "fuzz")
 
 
 def listed(path: pathlib.Path) -> set[str]:

@@ -25,6 +25,10 @@ noise floor: a ratio that misses its goal by less than that is reported
 "within noise", not "met" (the measured difference is smaller than what
 separates our ring from itself).
 
+Why not `primbench compare`'s statistics: compare asks whether one benchmark
+changed between two runs; this asks whether one benchmark beats the best of
+other benchmarks, measured in the same round, by a fixed goal.
+
   spsc class:  spsc-ring  vs boost-spsc, moodycamel-rwq
   mpmc class:  mpmc-ring  vs boost-queue, moodycamel-cq, tbb-bounded
 All in threads mode (the peers are in-process queues), on one pair class

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/benchmark_name.hpp"
+#include "basics/benchmark_name.hpp"
 #include "tests/test_support.hpp"
 
 namespace primbench::test {

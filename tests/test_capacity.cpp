@@ -13,7 +13,7 @@
 #include <fstream>
 #include <set>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "reports/capacity.hpp"
 #include "test_support.hpp"
 
@@ -71,16 +71,18 @@ json hand_made_results() {
   for (int w : {1, 2})
     benchmarks.push_back(entry(fmt::format("countdown/split/threads/spread/w{}/manual_time", w), 3.0 / w, "ms",
                                {{"speedup", 0.98 * w}, {"workers", w}, {"workers_sharing_a_core", 0}}));
-  // Google Benchmark's own threads:N, timed only; 4 operations per iteration recorded.
+  // Timed only; 4 operations per iteration recorded.
   for (int t : {1, 2, 4, 8}) {
-    const std::string name = fmt::format("BM_Counter/threads:{}", t);
+    const std::string name = fmt::format("adhoc/counter/threads/compact/n{}", t);
     benchmarks.push_back(entry(name, 2.0 * t, "us"));
     records[name] = record("adhoc", {{"operations_per_iteration", 4}});
   }
-  // A bare number that is the recorded worker count.
+  // Not sweeps: forms no bench writes (Google Benchmark's threads:N, a bare
+  // number even when it is the recorded worker count), message sizes, a pair class.
+  for (int t : {1, 2})
+    benchmarks.push_back(entry(fmt::format("BM_Counter/threads:{}", t), 2.0 * t, "us"));
   for (int w : {2, 4})
     benchmarks.push_back(entry(fmt::format("pool/submit/threads/compact/{}", w), 100, "ns", {{"workers", w}, {"ops_per_s", 1e6 * w}}));
-  // Not sweeps: message sizes, a pair class.
   for (const char* size : {"8", "32768"})
     benchmarks.push_back(entry(fmt::format("pipe/pipe/threads/shared-l3/stream/{}/manual_time", size), 900, "ns",
                                {{"msgs_per_s", 1.1e6}}));
@@ -129,8 +131,7 @@ TEST(CapacitySweeps, DetectedFromWorkerSegmentsInNames) {
                                          "queue/mpmc-ring/threads/compact/sweep/64/p*c1",
                                          "queue/mpmc-ring/threads/compact/sweep/64/p1*c2*",
                                          "countdown/split/threads/spread/w*",
-                                         "BM_Counter/threads:*",
-                                         "pool/submit/threads/compact/*"}));
+                                         "adhoc/counter/threads/compact/n*"}));
   const Sweep& atomic = *find(sweeps, "shm/atomic_add/threads/compact/n*");
   EXPECT_EQ(workers_of(atomic), (std::vector<double>{1, 2, 4, 8, 16, 32}));
   EXPECT_EQ(atomic.family, "shm");
@@ -163,7 +164,7 @@ TEST(CapacitySweeps, ThroughputComesFromTheBestCounterThenTheTime) {
   EXPECT_EQ(countdown.source.metric, "speedup");
   EXPECT_FALSE(countdown.source.per_second);
   // 4 operations per iteration of 2·t µs: 4 / (2t µs) = 2e6/t ops/s.
-  const Sweep& timed = *find(sweeps, "BM_Counter/threads:*");
+  const Sweep& timed = *find(sweeps, "adhoc/counter/threads/compact/n*");
   EXPECT_EQ(timed.source.metric, "real_time");
   EXPECT_NE(timed.source.how.find("operations_per_iteration"), std::string::npos);
   EXPECT_DOUBLE_EQ(timed.points[0].median_throughput(), 2e6);

@@ -14,6 +14,7 @@
 #include "reports/compare_format.hpp"
 #include "reports/compare_statistics.hpp"
 #include "reports/export_filtered.hpp"
+#include "reports/quantity_text.hpp"
 #include "reports/result_reader.hpp"
 #include "tests/result_docs.hpp"
 #include "tests/test_support.hpp"

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/cpu_list.hpp"
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "harness/cpu_list.hpp"
 #include "harness/cpu_location.hpp"
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/placement.hpp"
 #include "harness/program_output.hpp"
 #include "harness/topology.hpp"

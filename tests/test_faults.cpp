@@ -30,7 +30,7 @@
 
 #include "harness/shm_segment.hpp"
 #include "reports/result_reader.hpp"
-#include "harness/benchmark_name.hpp"
+#include "basics/benchmark_name.hpp"
 #include "tests/test_support.hpp"
 
 extern char** environ;

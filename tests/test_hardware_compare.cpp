@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/hardware_compare.hpp"
 #include "tests/result_docs.hpp"

@@ -96,12 +96,12 @@ TEST_F(FakeRoot, KvmGuestWithPowersaveGovernorBoostAndQuota) {
   EXPECT_EQ(*c.cpu_flags_of_interest,
             (std::vector<std::string>{"constant_tsc", "nonstop_tsc", "rdtscp", "tsc_known_freq", "hypervisor", "ht",
                                       "avx2", "monitor", "invariant_tsc"}));
-  EXPECT_EQ(c.invariant_tsc, "yes");
+  EXPECT_EQ(c.invariant_tsc, Tristate::yes);
   EXPECT_EQ(c.clocksource, "kvm-clock");
   EXPECT_EQ(c.cpus_online, "0-3");
   EXPECT_EQ(c.cpus_isolated, "");
 
-  EXPECT_EQ(c.virtualised, "yes");
+  EXPECT_EQ(c.virtualised, Tristate::yes);
   EXPECT_EQ(c.hypervisor, "KVM");
   EXPECT_EQ(c.virtualisation_evidence.size(), 2u);
 
@@ -115,12 +115,12 @@ TEST_F(FakeRoot, KvmGuestWithPowersaveGovernorBoostAndQuota) {
   EXPECT_EQ(c.boost, "on");
   EXPECT_NE(c.boost_source.find("/sys/devices/system/cpu/cpufreq/boost"), std::string::npos);
   EXPECT_EQ(c.smt_control, "on");
-  EXPECT_EQ(c.smt_active, "yes");
+  EXPECT_EQ(c.smt_active, Tristate::yes);
 
   EXPECT_EQ(c.cgroup_cpu_quota, "1.5 CPUs");
   ASSERT_TRUE(c.cgroup_cpu_quota_cpus);
   EXPECT_DOUBLE_EQ(*c.cgroup_cpu_quota_cpus, 1.5);
-  EXPECT_EQ(c.whole_machine_usable, "no");
+  EXPECT_EQ(c.whole_machine_usable, Tristate::no);
   EXPECT_NE(c.whole_machine_usable_reason.find("1.5 CPUs"), std::string::npos);
 
   ASSERT_TRUE(c.load_average.known);
@@ -164,9 +164,9 @@ TEST_F(FakeRoot, QemuGuestNamedByDmiVendor) {
   write("/sys/class/dmi/id/sys_vendor", "QEMU\n");
   write("/sys/class/dmi/id/product_name", "Standard PC (Q35 + ICH9, 2009)\n");
   const MachineContext c = collect();
-  EXPECT_EQ(c.virtualised, "yes");
+  EXPECT_EQ(c.virtualised, Tristate::yes);
   EXPECT_EQ(c.hypervisor, "QEMU");
-  EXPECT_EQ(c.invariant_tsc, "no");
+  EXPECT_EQ(c.invariant_tsc, Tristate::no);
   EXPECT_TRUE(has_warning_containing(c, "invariant TSC"));
 }
 
@@ -177,7 +177,7 @@ TEST_F(FakeRoot, HyperVNeedsVendorAndProduct) {
 
   write("/sys/class/dmi/id/product_name", "Surface Laptop 5\n");
   const MachineContext laptop = collect();
-  EXPECT_EQ(laptop.virtualised, "no");
+  EXPECT_EQ(laptop.virtualised, Tristate::no);
   EXPECT_EQ(laptop.hypervisor, "unknown");
 }
 
@@ -186,25 +186,25 @@ TEST_F(FakeRoot, CloudBareMetalIsNotVirtualised) {
   write("/sys/class/dmi/id/sys_vendor", "Amazon EC2\n");
   write("/sys/class/dmi/id/product_name", "m5.metal\n");
   const MachineContext c = collect();
-  EXPECT_EQ(c.virtualised, "no");
+  EXPECT_EQ(c.virtualised, Tristate::no);
   EXPECT_EQ(c.hypervisor, "unknown");
 }
 
 TEST_F(FakeRoot, GoogleVendorAloneIsNotACloudGuest) {
   write("/sys/class/dmi/id/sys_vendor", "Google\n");
   write("/sys/class/dmi/id/product_name", "Eve\n");  // a Chromebook
-  EXPECT_EQ(collect().virtualised, "no");
+  EXPECT_EQ(collect().virtualised, Tristate::no);
 
   write("/sys/class/dmi/id/product_name", "Google Compute Engine\n");
   const MachineContext c = collect();
-  EXPECT_EQ(c.virtualised, "yes");
+  EXPECT_EQ(c.virtualised, Tristate::yes);
   EXPECT_EQ(c.hypervisor, "Google Compute Engine");
 }
 
 TEST_F(FakeRoot, XenFromSysHypervisor) {
   write("/sys/hypervisor/type", "xen\n");
   const MachineContext c = collect();
-  EXPECT_EQ(c.virtualised, "yes");
+  EXPECT_EQ(c.virtualised, Tristate::yes);
   EXPECT_EQ(c.hypervisor, "Xen");
 }
 
@@ -221,15 +221,15 @@ TEST_F(FakeRoot, BareMetalCgroupV1WithoutQuotaAndIntelTurboOff) {
   write("/proc/loadavg", "0.10 0.20 0.30 1/300 999\n");
 
   const MachineContext c = collect();
-  EXPECT_EQ(c.virtualised, "no");
-  EXPECT_EQ(c.container, "no");
+  EXPECT_EQ(c.virtualised, Tristate::no);
+  EXPECT_EQ(c.container, Tristate::no);
   EXPECT_EQ(c.boost, "off");
   EXPECT_NE(c.boost_source.find("intel_pstate/no_turbo = 1"), std::string::npos);
-  EXPECT_EQ(c.smt_active, "no");
+  EXPECT_EQ(c.smt_active, Tristate::no);
   EXPECT_EQ(c.cgroup_cpu_quota, "unlimited");
   EXPECT_FALSE(c.cgroup_cpu_quota_cpus);
   // Affinity is not known without querying the process, so this stays open.
-  EXPECT_EQ(c.whole_machine_usable, "unknown");
+  EXPECT_EQ(c.whole_machine_usable, Tristate::unknown);
   EXPECT_TRUE(c.warnings().empty()) << nlohmann::json(c.warnings()).dump(1);
 }
 
@@ -244,8 +244,8 @@ TEST_F(FakeRoot, CgroupV1QuotaInNestedGroupAndContainerMarkers) {
 
   const MachineContext c = collect();
   EXPECT_EQ(c.cgroup_cpu_quota, "2 CPUs");
-  EXPECT_EQ(c.whole_machine_usable, "no");
-  EXPECT_EQ(c.container, "yes");
+  EXPECT_EQ(c.whole_machine_usable, Tristate::no);
+  EXPECT_EQ(c.container, Tristate::yes);
   EXPECT_EQ(c.container_evidence.size(), 3u);
 }
 
@@ -267,10 +267,10 @@ TEST_F(FakeRoot, Arm64CpuinfoUsesWhatIsThere) {
   EXPECT_EQ(c.cpu_model, "CPU implementer 0x41, CPU part 0xd0c");
   EXPECT_EQ(c.cpu_vendor, "0x41");
   EXPECT_EQ(c.microcode, "unknown");
-  EXPECT_EQ(c.invariant_tsc, "unknown");
+  EXPECT_EQ(c.invariant_tsc, Tristate::unknown);
   ASSERT_TRUE(c.cpu_flags_of_interest);
   EXPECT_TRUE(c.cpu_flags_of_interest->empty());
-  EXPECT_EQ(c.virtualised, "unknown") << "no hypervisor flag exists on arm64, so its absence proves nothing";
+  EXPECT_EQ(c.virtualised, Tristate::unknown) << "no hypervisor flag exists on arm64, so its absence proves nothing";
 }
 
 TEST_F(FakeRoot, MissingTreeGivesUnknownWithoutThrowing) {
@@ -281,24 +281,21 @@ TEST_F(FakeRoot, MissingTreeGivesUnknownWithoutThrowing) {
                                    &c.cpu_vendor,
                                    &c.microcode,
                                    &c.cpus_online,
-                                   &c.invariant_tsc,
                                    &c.clocksource,
                                    &c.kernel,
-                                   &c.virtualised,
                                    &c.hypervisor,
-                                   &c.container,
                                    &c.frequency_governor,
                                    &c.frequency_driver,
                                    &c.boost,
                                    &c.boost_source,
                                    &c.smt_control,
-                                   &c.smt_active,
                                    &c.affinity,
                                    &c.cgroup_cpu_quota,
-                                   &c.whole_machine_usable,
                                    &c.transparent_hugepages,
                                    &c.hostname})
     EXPECT_EQ(*field, "unknown");
+  for (const Tristate* fact : {&c.invariant_tsc, &c.virtualised, &c.container, &c.smt_active, &c.whole_machine_usable})
+    EXPECT_EQ(*fact, Tristate::unknown);
   EXPECT_FALSE(c.cpu_flags_of_interest);
   EXPECT_FALSE(c.logical_cpus_online);
   EXPECT_FALSE(c.scaling_max_mhz);

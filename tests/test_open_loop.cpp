@@ -19,7 +19,7 @@
 #include "benches/load/channel_load.hpp"
 #include "benches/load/channels.hpp"
 #include "benches/load/paced_schedule.hpp"
-#include "harness/benchmark_name.hpp"
+#include "basics/benchmark_name.hpp"
 #include "reports/capacity.hpp"
 #include "reports/html_report.hpp"
 #include "tests/result_docs.hpp"

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <set>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/placement.hpp"
 #include "tests/test_support.hpp"
 

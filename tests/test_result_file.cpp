@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "harness/run_loop.hpp"
 #include "reports/result_file.hpp"
 #include "tests/test_support.hpp"
 

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "harness/errors.hpp"
-#include "harness/soak.hpp"
+#include "basics/errors.hpp"
+#include "cli/soak.hpp"
 #include "tests/test_support.hpp"
 
 namespace primbench {

@@ -1,4 +1,4 @@
-#include "harness/statistics.hpp"
+#include "basics/statistics.hpp"
 
 #include <cmath>
 #include <limits>

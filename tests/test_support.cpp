@@ -1,6 +1,6 @@
 #include "tests/test_support.hpp"
 
-#include "harness/benchmark_name.hpp"
+#include "basics/benchmark_name.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
 #include "tests/test_support.hpp"

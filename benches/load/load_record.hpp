@@ -19,11 +19,11 @@
 #include <string>
 #include <vector>
 
+#include "basics/load_terms.hpp"
 #include "benches/load/load_run.hpp"
 #include "harness/bench_record.hpp"
 #include "harness/placement.hpp"
 #include "harness/workers.hpp"
-#include "reports/capacity.hpp"  // kSustainedShare: the bench and the capacity table agree on "sustained"
 
 namespace primbench::load {
 

@@ -8,9 +8,7 @@
 // - prefetch_for_write / prefetch_for_read ask for every line of the value
 //   at once before the copy, so the transfers overlap;
 // - copy_bytes_as_string copies with `rep movsb`, the form of the string
-//   copy that CPUs with ERMS/FSRM optimise (on the 2-vCPU EPYC VM, in a
-//   standalone A/B, it streamed 2 KiB faster than `rep movsq`, glibc's memcpy
-//   and a 16-byte vector loop; inside primbench it measured like `rep movsq`).
+//   copy that CPUs with ERMS/FSRM optimise (docs/MEASUREMENTS.md).
 // Under a sanitizer the copy is a plain memcpy, so the sanitizer sees every
 // byte read and written (it does not look inside inline assembly).
 #pragma once

@@ -41,13 +41,10 @@ namespace primbench::rings {
 template <class T, std::size_t Capacity>
 class MpmcRing : public WaitingOps<MpmcRing<T, Capacity>, T> {
   static_assert(Capacity >= 1, "a ring holds at least one element");
-  static_assert(std::is_trivially_copyable_v<T>, "elements are copied bytewise and may cross processes");
-  static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
-                "a lock-based atomic would not work between processes");
 
  public:
-  using value_type = T;
-  // Waiting push / pop / push_until / pop_until come from WaitingOps (ring_wait.hpp).
+  // value_type, push / pop / push_until / pop_until and the element checks
+  // come from WaitingOps (ring_wait.hpp).
 
   static constexpr std::size_t capacity() noexcept { return Capacity; }
 

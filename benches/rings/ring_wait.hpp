@@ -5,8 +5,10 @@
 // time-sharing its PU must pass a spin budget of 0 and yield at once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <type_traits>
 
 #include "harness/spin_wait.hpp"
 
@@ -36,10 +38,17 @@ bool retry_until_deadline(Attempt&& attempt, std::uint32_t spins_before_yield,
 }
 
 // The waiting half of a ring's API, written once over the ring's try_push /
-// try_pop (CRTP: no virtual calls, no state, so the ring's layout is unchanged).
+// try_pop (CRTP: no virtual calls, no state, so the ring's layout is unchanged),
+// and what both rings ask of their elements.
 template <class Ring, class T>
 class WaitingOps {
+  static_assert(std::is_trivially_copyable_v<T>, "elements are copied bytewise and may cross processes");
+  static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
+                "a lock-based atomic would not work between processes");
+
  public:
+  using value_type = T;
+
   // Waits while full / empty: polls with a pause, then yields (pass 0 when a
   // partner may be time-sharing this PU).
   void push(const T& value, std::uint32_t spins_before_yield = kSpinsBeforeYield) noexcept {

@@ -9,76 +9,21 @@
 // Counts are free-running 64-bit numbers (they never wrap in practice), so
 // every slot is usable and "full" is write - read == Capacity.
 //
-// Five rules, each from a measurement (issue 3; scripts/ring_vs_peers.py):
-// - The consumer never reads a producer index. Each slot carries the number
-//   of the message it holds, plus one (0: never written), and the consumer
-//   waits for slot `read % Capacity` to say `read + 1`. A message then crosses
-//   between the cores in one cache-line transfer (the slot: its number and a
-//   small value together) where a shared write index costs two dependent ones
-//   (the index, then the slot): 8-byte round trips went from 1.07x to 0.68x
-//   the best packaged peer's (medians of per-round ratios; 0.80-0.92 in three
-//   later full runs).
-// - The one shared index, the consumer's published read count, has a cache
-//   line to itself. A producer facing a full ring polls it; when it shared a
-//   line with the consumer's private next-pop count, every pop invalidated the
-//   polling producer's copy and the consumer paid a line transfer per message
-//   (32-byte streaming 45-55 ns/msg -> 33-34 ns, as fast as the checker).
-// - The consumer publishes every Capacity / 4 pops, and at once whenever it
-//   finds the ring empty (so a producer waiting for room always gets it): a
-//   producer facing a full ring fetches the index once per quarter ring and
-//   refills it in bursts. Against publishing every 32 pops this measured the
-//   same within this VM's noise (adjacent runs, 8 B - 8 KiB); it is kept for
-//   the 8x fewer index transfers. It costs the producer at most
-//   Capacity / 4 - 1 slots of apparent room.
-// - The layout follows the element's size. A number and a value that fit one
-//   cache line together share it, slots packed (8 and 32 bytes: one transfer
-//   per message, several messages per line when streaming). Larger values
-//   cross in several lines anyway, so their numbers move to an array of their
-//   own (eight per line) and each value starts on a cache line of its own: the
-//   copies in and out run on whole aligned lines and no line holds the end of
-//   one message and the start of the next. Against packed slots, in three
-//   adjacent A/B runs on a 2-vCPU EPYC VM (ratio to the best packaged peer,
-//   median of 5-7 rounds; ReaderWriterQueue then still had twice the
-//   capacity): streaming 512 B 0.96-1.49 -> 1.23-1.66, 2048 B 0.89-0.95 ->
-//   0.97-1.11; 128 B and every round trip moved by less than this VM's
-//   run-to-run noise (+-5 %). One slot per line with the number inside (the
-//   MPMC ring's layout) streamed 512 B at 0.92 where packed slots did 1.49:
-//   a number in the value's first line leaves every copy unaligned.
-// - The copies (values in the second layout, above 56 B; line_copy.hpp). A
-//   plain assignment compiles to `rep movsq`, which waited on one remote
-//   line after another. Values of up to 8 lines are prefetched whole before
-//   each copy, for writing by the producer and for reading by the consumer,
-//   so their line transfers overlap. Larger values are copied out with
-//   `rep movsb`, and not prefetched when popped from a backlog: there the
-//   consumer's prefetch of 32 lines cost 2 KiB streaming 15-20 % (of only
-//   the first 8 lines, 26 %). Values of 9 to 32 lines are prefetched for
-//   reading when the consumer has just found the ring empty (last paragraph).
-//   Standalone A/B on the 2-vCPU EPYC VM, medians of per-round ratios to
-//   boost::lockfree::spsc_queue (lower is better; 30-200 rounds each; the VM
-//   runs for minutes at a time in a slow mode, 512 B round trips ~1000 ns,
-//   or a fast one, ~300 ns: slow unless said): prefetching: 512 B round trip
-//   1.05-1.08 -> 0.90-0.91 (fast mode 0.92 -> 0.78), 128 B round trip 0.91
-//   -> 0.84, 512 B streaming 0.59 -> 0.49; `rep movsb`: 2 KiB streaming
-//   1.00-1.05 -> 0.94-0.98, 8 KiB 0.83 -> 0.73, at a cost to round trips
-//   (2 KiB 0.74 -> 0.81, 8 KiB 0.85 -> 0.87). Tried and worse: glibc's
-//   memcpy (2 KiB streaming 1.04), a 16-byte vector loop (1.31), `rep movsb`
-//   for the producer's copy (fast mode 0.70 -> 0.78), prefetching the next
-//   slot for writing (512 B round trip 1160 ns -> 1180-1250 ns).
-//   Non-temporal stores streamed 2 KiB 15-30 % faster but made 512 B round
-//   trips 25 % slower: one ring serves both, so it does not use them.
-//   Inside primbench (ring_vs_peers.py, 11-15 rounds, against the best peer)
-//   `rep movsb` and `rep movsq` at 2 KiB measured alike: streaming 1.032 vs
-//   1.034, round trip 1.018 vs 1.014; `rep movsb` stays for the standalone
-//   gains, which no primbench run contradicted.
-//   Values of 9 to 32 lines are prefetched whole for reading when the
-//   consumer found the ring empty just before this pop (it was waiting: a
-//   round trip, or a producer slower than the consumer), never when it pops
-//   from a backlog. 2 KiB round trips, rounds alternating with the previous
-//   build (primbench __bench, same link order): 414-454 ns -> 390-410 ns while
-//   the VM ran fast, 1560-1736 -> 1624-1688 ns while it ran slow (alike);
-//   streaming alike. At 32 KiB (512 lines) the same prefetch made round
-//   trips 6 % slower (3.25 -> 3.44-3.50 us), at 8 KiB it changed nothing:
-//   hence the 32-line limit.
+// Five rules, each measured faster (the numbers: docs/MEASUREMENTS.md):
+// - The consumer never reads a producer index: each slot carries its
+//   message's number + 1, so a message crosses in one line transfer, not two.
+// - The consumer's published read count, the one shared index, has a cache
+//   line to itself: a producer polling it then costs the consumer nothing.
+// - The consumer publishes every Capacity / 4 pops, and at once when it finds
+//   the ring empty (a producer waiting for room always gets it): fewer index
+//   transfers, at the cost of up to Capacity / 4 - 1 slots of apparent room.
+// - Number and value share a line when they fit (slots packed); larger
+//   values keep their numbers apart and start on lines of their own, so the
+//   copies run on whole aligned lines.
+// - The copies of values above 56 B (line_copy.hpp): values of up to 8 lines
+//   are prefetched whole; larger ones are copied with `rep movsb`, prefetched
+//   (up to 32 lines) only when the consumer has just found the ring empty,
+//   never when it pops from a backlog.
 //
 // Usage:
 //   auto& ring = *new (region) SpscRing<Msg, 1024>{};
@@ -101,13 +46,10 @@ namespace primbench::rings {
 template <class T, std::size_t Capacity>
 class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
   static_assert(Capacity >= 1, "a ring holds at least one element");
-  static_assert(std::is_trivially_copyable_v<T>, "elements are copied bytewise and may cross processes");
-  static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
-                "a lock-based atomic would not work between processes");
 
  public:
-  using value_type = T;
-  // Waiting push / pop / push_until / pop_until come from WaitingOps (ring_wait.hpp).
+  // value_type, push / pop / push_until / pop_until and the element checks
+  // come from WaitingOps (ring_wait.hpp).
 
   static constexpr std::size_t capacity() noexcept { return Capacity; }
   // Room freed by pops reaches the producer after at most this many pops (or
@@ -179,7 +121,7 @@ class SpscRing : public WaitingOps<SpscRing<T, Capacity>, T> {
   // Values of up to this many lines are prefetched whole before each copy;
   // larger ones are copied out as a byte string, prefetched whole first only
   // when the consumer has just found the ring empty and values have at most
-  // kPrefetchedAfterWaitLinesMax lines. See "The copies" above.
+  // kPrefetchedAfterWaitLinesMax lines (beyond 32 it slowed round trips).
   static constexpr std::size_t kPrefetchedLinesMax = 8;
   static constexpr std::size_t kPrefetchedAfterWaitLinesMax = 32;
 

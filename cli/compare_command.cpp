@@ -12,9 +12,9 @@
 #include <memory>
 #include <vector>
 
-#include "harness/cli/commands.hpp"
-#include "harness/cli/verdict_options.hpp"
-#include "harness/errors.hpp"
+#include "cli/commands.hpp"
+#include "cli/verdict_options.hpp"
+#include "basics/errors.hpp"
 #include "reports/compare.hpp"
 #include "reports/compare_format.hpp"
 #include "reports/hardware_compare.hpp"

@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
-#include "harness/cli/commands.hpp"
-#include "harness/json_text.hpp"
+#include "cli/commands.hpp"
+#include "basics/json_text.hpp"
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
 

@@ -10,9 +10,8 @@ import os
 import tempfile
 import unittest
 
-import support
-
-_spec = importlib.util.spec_from_file_location("ring_vs_peers", os.path.join(support.ROOT, "scripts", "ring_vs_peers.py"))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_spec = importlib.util.spec_from_file_location("ring_vs_peers", os.path.join(ROOT, "scripts", "ring_vs_peers.py"))
 ring_vs_peers = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(ring_vs_peers)
 

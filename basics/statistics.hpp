@@ -48,6 +48,10 @@ Summary summarize(std::span<const double> samples, const SummaryOptions& options
 // std::invalid_argument for empty input or q outside [0, 1].
 double quantile(std::span<const double> sorted, double q);
 
+// Median of values in any order (the type 7 quantile at 0.5). Throws
+// std::invalid_argument when empty.
+double median_of(std::span<const double> values);
+
 // True when the repetitions disagree by more than cv_threshold (relative
 // standard deviation), i.e. the mean should not be trusted at face value.
 bool is_noisy(const Summary& summary, double cv_threshold = 0.05) noexcept;

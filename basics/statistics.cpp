@@ -1,4 +1,4 @@
-#include "harness/statistics.hpp"
+#include "basics/statistics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -85,6 +85,13 @@ double quantile(std::span<const double> sorted, double q) {
   if (below + 1 >= sorted.size()) return sorted.back();
   const double fraction = h - static_cast<double>(below);
   return sorted[below] + fraction * (sorted[below + 1] - sorted[below]);
+}
+
+double median_of(std::span<const double> values) {
+  if (values.empty()) throw std::invalid_argument("median of no values");
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  return quantile(sorted, 0.5);
 }
 
 Summary summarize(std::span<const double> samples, const SummaryOptions& options) {

@@ -1,4 +1,4 @@
-#include "harness/cli/commands.hpp"
+#include "cli/commands.hpp"
 
 namespace primbench::cli {
 

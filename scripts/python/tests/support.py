@@ -8,8 +8,8 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCRIPTS = os.path.join(ROOT, "scripts", "python")
+SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(SCRIPTS))
 PROGRAM = os.path.join(SCRIPTS, "primbench_py.py")
 if SCRIPTS not in sys.path:
     sys.path.insert(0, SCRIPTS)

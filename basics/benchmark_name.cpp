@@ -1,4 +1,4 @@
-#include "harness/benchmark_name.hpp"
+#include "basics/benchmark_name.hpp"
 
 namespace primbench {
 

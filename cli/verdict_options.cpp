@@ -1,10 +1,10 @@
-#include "harness/cli/verdict_options.hpp"
+#include "cli/verdict_options.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "reports/aa_noise.hpp"
 
 namespace primbench::cli {

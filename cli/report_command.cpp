@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "harness/cli/commands.hpp"
-#include "harness/errors.hpp"
+#include "cli/commands.hpp"
+#include "basics/errors.hpp"
 #include "reports/html_report.hpp"
 #include "reports/result_reader.hpp"
 

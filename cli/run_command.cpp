@@ -9,12 +9,12 @@
 #include <regex>
 #include <variant>
 
-#include "harness/benchmark_name.hpp"
+#include "basics/benchmark_name.hpp"
 #include "harness/bench_registry.hpp"
-#include "harness/cli/commands.hpp"
+#include "cli/commands.hpp"
 #include "harness/clock.hpp"
 #include "harness/cpu_location.hpp"
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/gbench_caches.hpp"
 #include "harness/machine_context.hpp"
 #include "harness/machine_probes.hpp"
@@ -24,7 +24,7 @@
 #include "harness/run_identity.hpp"
 #include "harness/run_loop.hpp"
 #include "harness/shm_segment.hpp"
-#include "harness/soak.hpp"
+#include "cli/soak.hpp"
 #include "harness/supervisor.hpp"
 #include "harness/topology.hpp"
 #include "harness/topology_format.hpp"
@@ -50,7 +50,7 @@ struct RunArgs {
   double timeout_s = 120;
   std::string suite = "native";  // native, python (scripts/python), all
   std::string python = "python3";
-  std::string soak;  // --soak DURATION: loop the quick suite, report drift and leaks (harness/soak.hpp)
+  std::string soak;  // --soak DURATION: loop the quick suite, report drift and leaks (cli/soak.hpp)
   bool profile = false;  // --profile: sample call stacks of every benchmark process (harness/profiler.hpp)
 };
 

@@ -3,9 +3,9 @@
 // (reports/capacity.hpp says how sweeps, throughput and capacity are read).
 #include <fmt/format.h>
 
-#include "harness/cli/commands.hpp"
-#include "harness/errors.hpp"
-#include "harness/json_text.hpp"
+#include "cli/commands.hpp"
+#include "basics/errors.hpp"
+#include "basics/json_text.hpp"
 #include "reports/capacity.hpp"
 #include "reports/result_reader.hpp"
 

@@ -19,10 +19,10 @@
 #include <sstream>
 
 #include "harness/bench_registry.hpp"
-#include "harness/cli/commands.hpp"
-#include "harness/cli/verdict_options.hpp"
-#include "harness/errors.hpp"
-#include "harness/json_text.hpp"
+#include "cli/commands.hpp"
+#include "cli/verdict_options.hpp"
+#include "basics/errors.hpp"
+#include "basics/json_text.hpp"
 #include "harness/supervisor.hpp"
 #include "reports/aa_noise.hpp"
 #include "reports/compare.hpp"

@@ -8,10 +8,10 @@
 
 #include "harness/bench_record.hpp"
 #include "harness/bench_registry.hpp"
-#include "harness/cli/commands.hpp"
+#include "cli/commands.hpp"
 #include "harness/clock.hpp"
 #include "harness/cpu_list.hpp"
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench::cli {
 namespace {

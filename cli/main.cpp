@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "harness/build_revision.hpp"
-#include "harness/cli/cli_dispatch.hpp"
-#include "harness/cli/commands.hpp"
-#include "harness/errors.hpp"
+#include "cli/cli_dispatch.hpp"
+#include "cli/commands.hpp"
+#include "basics/errors.hpp"
 #include "harness/machine_context.hpp"
 #include "harness/supervisor.hpp"
 

@@ -1,4 +1,4 @@
-#include "harness/soak.hpp"
+#include "cli/soak.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 #include "harness/run_identity.hpp"
 #include "harness/supervisor.hpp"
 #include "reports/result_file.hpp"

@@ -5,8 +5,8 @@
 
 #include <memory>
 
-#include "harness/cli/commands.hpp"
-#include "harness/errors.hpp"
+#include "cli/commands.hpp"
+#include "basics/errors.hpp"
 #include "reports/export_filtered.hpp"
 #include "reports/result_reader.hpp"
 

@@ -1,8 +1,8 @@
-#include "harness/cli/cli_dispatch.hpp"
+#include "cli/cli_dispatch.hpp"
 
 #include <fmt/format.h>
 
-#include "harness/errors.hpp"
+#include "basics/errors.hpp"
 
 namespace primbench::cli {
 

@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
-#include "harness/cli/commands.hpp"
+#include "cli/commands.hpp"
 #include "harness/cpu_location.hpp"
-#include "harness/errors.hpp"
-#include "harness/json_text.hpp"
+#include "basics/errors.hpp"
+#include "basics/json_text.hpp"
 #include "harness/placement.hpp"
 #include "harness/topology.hpp"
 
