@@ -24,6 +24,7 @@ struct RunOptions {
   std::vector<std::string> sizes;          // message sizes as given (passed on)
   std::vector<std::string> gbench_flags;   // --benchmark_* flags passed on verbatim
   std::string cpuset;                      // run --cpuset as given: the children inherit its binding
+  std::string counters = "default";        // run --counters as given (op_counters.hpp)
   std::chrono::milliseconds bench_timeout{120'000};
 };
 

@@ -426,6 +426,8 @@ std::optional<std::string_view> rate_of(std::string_view metric) {
 
 std::optional<Better> metric_direction(std::string_view metric) {
   if (metric == "real_time" || metric == "cpu_time") return Better::lower;
+  // Counters per operation (ctx_switches_per_op, user_ns_per_op, ...) explain a time; they are no verdict of their own.
+  if (ends_with(metric, "_per_op")) return std::nullopt;
   if (rate_of(metric) || metric == "speedup" || metric == "efficiency") return Better::higher;
   for (std::string_view suffix : {"_ns", "_us", "_ms"}) {
     if (ends_with(metric, suffix)) return Better::lower;

@@ -17,6 +17,7 @@
 #include "harness/gbench_caches.hpp"
 #include "harness/machine_context.hpp"
 #include "harness/machine_probes.hpp"
+#include "harness/op_counter_report.hpp"
 #include "harness/pinning.hpp"
 #include "harness/placement.hpp"
 #include "harness/python_suite.hpp"
@@ -49,6 +50,7 @@ struct RunArgs {
   double timeout_s = 120;
   std::string suite = "native";  // native, python (scripts/python), all
   std::string python = "python3";
+  std::string counters = "default";  // --counters: default, none, or libpfm4 events (harness/op_counters.hpp)
   std::string soak;  // --soak DURATION: loop the quick suite, report drift and leaks (harness/soak.hpp)
 };
 
@@ -160,6 +162,8 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
     bind_process_to_allowed(topo);
   }
   check_shared_memory_usable();
+  for (const std::string& note : unavailable_counter_notes(parse_counters_option(a.counters)))
+    fmt::print(stderr, "primbench: note: {}\n", note);
   const fs::path out_dir = prepare_out_dir(a);
   start_new_run_id();
   const ClockInfo clock = clock_init();
@@ -173,6 +177,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   options.filter = a.filter;
   options.gbench_flags = gbench_flags;
   options.cpuset = a.cpuset;
+  options.counters = a.counters;
   options.bench_timeout = std::chrono::milliseconds(static_cast<long>(a.timeout_s * 1000));
 
   RunContext context;
@@ -185,7 +190,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   context.pair_plan = to_json(plan_pairs(topo));
   context.config = {{"quick", a.quick}, {"families", a.families}, {"filter", a.filter}, {"sizes", a.sizes},
                     {"gbench_flags", gbench_flags}, {"bench_timeout_s", a.timeout_s}, {"suite", a.suite},
-                    {"cpuset", a.cpuset}};
+                    {"cpuset", a.cpuset}, {"counters", a.counters}};
   if (python) context.config["python"] = a.python;
   // Drawn before measuring: lstopo must not compete with a benchmark.
   if (!record_topology_svg(out_dir)) fmt::print(stderr, "primbench: note: lstopo not available: no topology picture\n");
@@ -273,6 +278,9 @@ void add_run_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--cpuset", a->cpuset, "Run on these PUs only, in hwloc-calc's words (core:0-3, numa:1, "
                   "package:0.core:0-7, pu:2,pu:5, 0x3, all) or as OS indexes (0,2-3); they must lie inside "
                   "the CPU affinity and cgroup primbench was started in");
+  cmd->add_option("--counters", a->counters, "Counters per operation in every benchmark: default (context switches, "
+                  "system calls, page faults, migrations, user/kernel/off-CPU time, hardware events where the PMU "
+                  "is exposed), none (off), or EVENT,... (the default set plus these libpfm4 events)");
   cmd->add_flag("--quick", a->quick, "Short smoke suite (fewer sizes, short minimum time)");
   cmd->add_flag("--force", a->force, "Overwrite an existing results.json in --out");
   cmd->add_option("--family", a->families, "Only these benchmark families (repeatable, or comma-separated)")->delimiter(',');
