@@ -23,7 +23,7 @@ std::map<std::string, nlohmann::json>& kept_records() {
 std::string failure_reason(const EventSpec& event, std::int32_t failure) {
   if (failure == CounterReading::kNoSpec) return event.reason;
   if (failure == CounterReading::kNeverCounted)
-    return fmt::format("{}: opened, but the PMU never counted it (more events than counters?)", event.name);
+    return "opened, but the PMU never counted it (more events than counters?)";
   return open_failure_reason(event, failure);
 }
 

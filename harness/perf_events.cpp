@@ -87,7 +87,8 @@ EventSpec named_event(const std::string& name) {
 }
 
 std::string open_failure_reason(const EventSpec& event, int err) {
-  const std::string call = fmt::format("perf_event_open({}) failed: {}", event.name, std::strerror(err));
+  // The event's name is left out: readers key the reason by it, and notes group events by reason.
+  const std::string call = fmt::format("perf_event_open failed: {}", std::strerror(err));
   if (err == EACCES || err == EPERM) {
     int paranoid = -9;
     std::ifstream("/proc/sys/kernel/perf_event_paranoid") >> paranoid;

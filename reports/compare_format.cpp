@@ -53,7 +53,7 @@ std::vector<std::string> row_cells(const MetricComparison& row) {
           p_value_text(row),
           repetitions_text(row),
           std::string(verdict_name(row.verdict)),
-          row.note};
+          row.why.empty() ? row.note : fmt::format("{}{}why: {}", row.note, row.note.empty() ? "" : "; ", row.why)};
 }
 
 std::string summary_line(const Comparison& c) {
@@ -517,7 +517,8 @@ nlohmann::json comparison_json(const Comparison& c, const CompareSources& s) {
                     {"method", r.test ? json(r.test->method == RankTestMethod::exact ? "exact" : "normal approximation")
                                       : json(nullptr)},
                     {"verdict", verdict_name(r.verdict)},
-                    {"note", r.note}});
+                    {"note", r.note},
+                    {"why", r.why}});
   }
   out["results"] = rows;
   return out;

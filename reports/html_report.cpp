@@ -14,6 +14,7 @@
 #include "reports/report_charts.hpp"
 #include "reports/report_python.hpp"
 #include "reports/report_summary.hpp"
+#include "reports/report_why.hpp"
 #include "reports/result_reader.hpp"
 #include "reports/web_assets.hpp"
 
@@ -224,6 +225,7 @@ json family_section(const std::string& family, const BenchmarkList& views, const
     blocks.push_back(table_block("Results (latency percentiles from each benchmark's histogram; time / op is "
                                  "Google Benchmark's time per iteration)",
                                  measured, measurement_columns(floors)));
+  for (json& why : why_blocks(measured)) blocks.push_back(std::move(why));
   for (auto* build : {&latency_percentile_chart, &latency_by_size_chart, &throughput_by_size_chart,
                       &throughput_by_workers_chart, &speedup_chart, &offered_load_chart})
     if (auto chart = (*build)(measured)) blocks.push_back(std::move(*chart));

@@ -59,6 +59,7 @@ struct BenchmarkView {
   std::string error;         // non-empty: no numbers, this says why
 
   nlohmann::json extra;  // the record's family-specific "extra", or null
+  std::map<std::string, double> op_counters;  // "ctx_switches_per_op" -> value (harness/op_counters.hpp)
 };
 
 // In the order the result file lists them. Entries whose run never produced a

@@ -162,8 +162,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
     bind_process_to_allowed(topo);
   }
   check_shared_memory_usable();
-  for (const std::string& note : unavailable_counter_notes(parse_counters_option(a.counters)))
-    fmt::print(stderr, "primbench: note: {}\n", note);
+  const CounterConfig counters = parse_counters_option(a.counters);  // a bad --counters is exit 2 before anything runs
   const fs::path out_dir = prepare_out_dir(a);
   start_new_run_id();
   const ClockInfo clock = clock_init();
@@ -196,6 +195,8 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   if (!record_topology_svg(out_dir)) fmt::print(stderr, "primbench: note: lstopo not available: no topology picture\n");
   fmt::print(stderr, "primbench: {}\n", topology_summary(topo));
   for (const auto& w : machine.warnings()) fmt::print(stderr, "primbench: note: {}\n", w);
+  for (const std::string& note : unavailable_counter_notes(counters))
+    fmt::print(stderr, "primbench: note: {}\n", note);
 
   RunResults results;
   const PythonSuiteOptions py_options = python_options(a, options, gbench_flags);
