@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <fstream>
+#include <string>
 
 namespace primbench {
 namespace {
@@ -20,6 +22,18 @@ std::int64_t clock_ns(clockid_t id) {
 
 std::int64_t timeval_ns(const timeval& tv) {
   return static_cast<std::int64_t>(tv.tv_sec) * 1'000'000'000 + static_cast<std::int64_t>(tv.tv_usec) * 1000;
+}
+
+// se.nr_migrations of the calling thread, -1 where the kernel does not show it.
+std::int64_t thread_migrations() {
+  std::ifstream in("/proc/thread-self/sched");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("se.nr_migrations", 0) == 0) {
+      const auto colon = line.find(':');
+      return colon == std::string::npos ? -1 : std::stoll(line.substr(colon + 1));
+    }
+  return -1;
 }
 
 int open_event(perf_event_attr attr, int group_fd) {
@@ -49,6 +63,8 @@ void CounterReading::add(const CounterReading& other) {
   involuntary_switches += other.involuntary_switches;
   minor_faults += other.minor_faults;
   major_faults += other.major_faults;
+  migrations += other.migrations;
+  migrations_known = migrations_known && other.migrations_known;
 }
 
 CounterGroup::CounterGroup(const std::vector<EventSpec>& events) {
@@ -83,7 +99,7 @@ CounterGroup::Snapshot CounterGroup::snapshot() {
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
   return {clock_ns(CLOCK_MONOTONIC), clock_ns(CLOCK_THREAD_CPUTIME_ID), timeval_ns(ru.ru_utime), timeval_ns(ru.ru_stime),
-          ru.ru_nvcsw, ru.ru_nivcsw, ru.ru_minflt, ru.ru_majflt};
+          ru.ru_nvcsw, ru.ru_nivcsw, ru.ru_minflt, ru.ru_majflt, thread_migrations()};
 }
 
 void CounterGroup::set_enabled(bool on) {
@@ -111,6 +127,8 @@ void CounterGroup::stop() {
   reading_.involuntary_switches += end.involuntary - at_start_.involuntary;
   reading_.minor_faults += end.minor - at_start_.minor;
   reading_.major_faults += end.major - at_start_.major;
+  reading_.migrations += end.migrations - at_start_.migrations;
+  reading_.migrations_known = reading_.migrations_known && end.migrations >= 0 && at_start_.migrations >= 0;
 }
 
 CounterReading CounterGroup::reading() {

@@ -1,7 +1,10 @@
 // One worker's counters: perf events opened for the calling thread (it may be
 // a forked process's only thread), enabled around the measured region and
-// read at its end, never per operation; plus getrusage(RUSAGE_THREAD) and the
-// thread's CPU clock, which need no permission.
+// read at its end, never per operation; plus the kernel's own accounting of
+// the thread, read at both ends: getrusage(RUSAGE_THREAD) (switches, faults,
+// user and kernel time), its CPU clock, and its migrations
+// (/proc/thread-self/sched). Those need no permission and cost nothing while
+// the thread runs.
 #pragma once
 
 #include <array>
@@ -25,6 +28,8 @@ struct CounterReading {
   std::array<std::uint8_t, kMaxCounterEvents> scaled{};   // multiplexed: extrapolated from part of the region
   std::int64_t wall_ns = 0, on_cpu_ns = 0, user_ns = 0, sys_ns = 0;
   std::int64_t voluntary_switches = 0, involuntary_switches = 0, minor_faults = 0, major_faults = 0;
+  std::int64_t migrations = 0;
+  bool migrations_known = true;  // /proc/thread-self/sched has se.nr_migrations (CONFIG_SCHED_DEBUG)
 
   static constexpr std::int32_t kNeverCounted = -1;  // opened, but the PMU never scheduled it
   static constexpr std::int32_t kNoSpec = -2;         // the spec itself was unavailable (its reason says why)
@@ -48,7 +53,7 @@ class CounterGroup {
 
  private:
   struct Snapshot {
-    std::int64_t wall_ns, on_cpu_ns, user_ns, sys_ns, voluntary, involuntary, minor, major;
+    std::int64_t wall_ns, on_cpu_ns, user_ns, sys_ns, voluntary, involuntary, minor, major, migrations;  // -1: unknown
   };
   static Snapshot snapshot();
   void set_enabled(bool on);

@@ -31,40 +31,36 @@ MetricValue event_value(const CounterReading& r, const std::vector<EventSpec>& e
   for (std::size_t i = 0; i < r.events && i < events.size(); ++i)
     if (events[i].name == name)
       return r.failure[i] == 0 ? MetricValue{r.values[i], ""} : MetricValue{std::nullopt, failure_reason(events[i], r.failure[i])};
-  return {std::nullopt, fmt::format("{} was not counted (--counters none?)", name)};
+  if (name == "syscalls")
+    return {std::nullopt, "not asked for: `--counters syscalls` counts them (the raw_syscalls:sys_enter tracepoint, "
+                          "which costs every system call and every switch of the counted threads)"};
+  return {std::nullopt, fmt::format("{} was not counted", name)};
 }
 
 MetricValue count(std::int64_t v) { return {static_cast<double>(v), ""}; }
-
-// The perf event where it counted, else getrusage's count of the same thing
-// (it needs no permission, and counts the same switches and faults).
-MetricValue event_or(const CounterReading& r, const std::vector<EventSpec>& events, std::string_view name,
-                     std::int64_t fallback) {
-  MetricValue v = event_value(r, events, name);
-  return v.value ? v : count(fallback);
-}
 
 }  // namespace
 
 std::vector<std::pair<std::string, MetricValue>> metrics_of(const CounterReading& r, const std::vector<EventSpec>& events) {
   std::vector<std::pair<std::string, MetricValue>> out{
-      {"task_clock_ns", event_value(r, events, "task_clock_ns")},
-      {"ctx_switches", event_or(r, events, "ctx_switches", r.voluntary_switches + r.involuntary_switches)},
+      {"ctx_switches", count(r.voluntary_switches + r.involuntary_switches)},
       {"voluntary_ctx_switches", count(r.voluntary_switches)},
       {"involuntary_ctx_switches", count(r.involuntary_switches)},
-      {"cpu_migrations", event_value(r, events, "cpu_migrations")},
-      {"page_faults", event_or(r, events, "page_faults", r.minor_faults + r.major_faults)},
+      {"cpu_migrations", r.migrations_known ? count(r.migrations)
+                                            : MetricValue{std::nullopt, "/proc/thread-self/sched shows no se.nr_migrations "
+                                                                        "(a kernel built without CONFIG_SCHED_DEBUG)"}},
+      {"page_faults", count(r.minor_faults + r.major_faults)},
       {"syscalls", event_value(r, events, "syscalls")},
       {"user_ns", count(r.user_ns)},
       {"sys_ns", count(r.sys_ns)},
-      {"on_cpu_ns", count(r.on_cpu_ns)},
+      {"task_clock_ns", count(r.on_cpu_ns)},
       {"wall_ns", count(r.wall_ns)},
       // Off-CPU: the part of the region the thread was not running (blocked, or preempted).
       {"offcpu_ns", count(std::max<std::int64_t>(r.wall_ns - r.on_cpu_ns, 0))}};
   for (const char* hw : {"cycles", "instructions", "cache_references", "cache_misses", "llc_misses", "branch_misses"})
     out.emplace_back(hw, event_value(r, events, hw));
-  const std::size_t standard = standard_events().size();
-  for (std::size_t i = standard; i < events.size(); ++i) out.emplace_back(events[i].name, event_value(r, events, events[i].name));
+  for (const EventSpec& e : events)
+    if (e.named) out.emplace_back(e.name, event_value(r, events, e.name));
   return out;
 }
 
@@ -145,10 +141,9 @@ void finish_counted_call(benchmark::State& state, const std::string& name) {
   const double iterations = static_cast<double>(state.iterations());
   nlohmann::json counters = counters_json(workers, counter_events(), iterations);
   const std::vector<std::string> flat(std::begin(kFlatMetrics), std::end(kFlatMetrics));
-  const std::size_t standard = standard_events().size();
   for (const auto& [metric, value] : counters["per_op"].items()) {
-    const bool named = std::any_of(counter_events().begin() + static_cast<std::ptrdiff_t>(standard),
-                                   counter_events().end(), [&](const EventSpec& e) { return e.name == metric; });
+    const bool named = std::any_of(counter_events().begin(), counter_events().end(),
+                                   [&](const EventSpec& e) { return e.named && e.name == metric; });
     if (value.is_null() || (!named && std::find(flat.begin(), flat.end(), metric) == flat.end())) continue;
     // GB divides by its iteration count itself (kAvgIterations): the total goes in.
     state.counters[metric + "_per_op"] = benchmark::Counter(value.get<double>() * iterations, benchmark::Counter::kAvgIterations);

@@ -33,8 +33,8 @@ bool same_worker(const WorkerCounters& a, const WorkerCounters& b) {
 }  // namespace
 
 CounterConfig parse_counters_option(std::string_view text) {
-  if (text == "none") return {false, {}};
-  CounterConfig config{true, {}};
+  if (text == "none") return {false, false, {}};
+  CounterConfig config{true, false, {}};
   if (text.empty() || text == "default") return config;
   std::string_view rest = text;
   while (!rest.empty()) {
@@ -43,19 +43,23 @@ CounterConfig parse_counters_option(std::string_view text) {
     if (name.empty() || name == "none" || name == "default")
       throw UsageError(fmt::format("--counters '{}': expected default, none, or libpfm4 event names separated by commas",
                                    text));
-    config.named.emplace_back(name);
+    if (name == "syscalls")
+      config.syscalls = true;
+    else
+      config.named.emplace_back(name);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
-  const std::size_t total = standard_events().size() + config.named.size();
-  if (total > kMaxCounterEvents)
-    throw UsageError(fmt::format("--counters '{}': at most {} named events (the standard set has {})", text,
-                                 kMaxCounterEvents - standard_events().size(), standard_events().size()));
+  const std::size_t fixed = hardware_events().size() + 1;
+  if (fixed + config.named.size() > kMaxCounterEvents)
+    throw UsageError(fmt::format("--counters '{}': at most {} named events", text, kMaxCounterEvents - fixed));
   return config;
 }
 
 std::vector<EventSpec> events_for(const CounterConfig& config) {
   if (!config.enabled) return {};
-  std::vector<EventSpec> events = standard_events();
+  std::vector<EventSpec> events;
+  if (config.syscalls) events.push_back(syscalls_event());
+  for (EventSpec& e : hardware_events()) events.push_back(std::move(e));
   for (const std::string& name : config.named) events.push_back(named_event(name));
   return events;
 }

@@ -24,15 +24,18 @@ inline constexpr const char* kCountersFlag = "--counters";
 
 struct CounterConfig {
   bool enabled = false;
-  std::vector<std::string> named;  // libpfm4 events counted beside the standard set
+  bool syscalls = false;           // the raw_syscalls:sys_enter tracepoint (it costs: see perf_events.hpp)
+  std::vector<std::string> named;  // libpfm4 events counted beside the default set
 };
 
-// `--counters` as given: "default" (the standard set), "none" (no counters),
-// or "EVENT,EVENT..." (the standard set plus these libpfm4 events). Throws
-// UsageError for an event libpfm4 does not know, naming it.
+// `--counters` as given: "default" (the kernel's accounting, and the
+// hardware events where the PMU is exposed), "none" (no counters), or
+// "ITEM,ITEM..." (the default set plus these: "syscalls", or libpfm4 event
+// names). Throws UsageError for an empty item or too many events.
 CounterConfig parse_counters_option(std::string_view text);
 
-// The events a configuration counts: the standard set, then its named events.
+// The perf events a configuration opens: syscalls if asked, the hardware
+// events, then its named events.
 std::vector<EventSpec> events_for(const CounterConfig& config);
 
 // The benchmark process's configuration (off until set): resolves the events

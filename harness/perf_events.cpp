@@ -23,21 +23,7 @@ perf_event_attr base_attr(std::uint32_t type, std::uint64_t config) {
 }
 
 EventSpec available(std::string name, EventKind kind, perf_event_attr attr) {
-  return {std::move(name), kind, attr, ""};
-}
-
-// The tracepoint's id from tracefs: perf names tracepoints by this number.
-EventSpec syscalls_event() {
-  static constexpr const char* kPaths[] = {"/sys/kernel/tracing/events/raw_syscalls/sys_enter/id",
-                                           "/sys/kernel/debug/tracing/events/raw_syscalls/sys_enter/id"};
-  for (const char* path : kPaths) {
-    std::uint64_t id = 0;
-    if (std::ifstream in(path); in >> id) return available("syscalls", EventKind::software, base_attr(PERF_TYPE_TRACEPOINT, id));
-  }
-  return {"syscalls", EventKind::software, std::nullopt,
-          fmt::format("the raw_syscalls:sys_enter tracepoint id is not readable ({} or {}): tracefs not mounted, or "
-                      "not readable by this user (mount -t tracefs nodev /sys/kernel/tracing, as root)",
-                      kPaths[0], kPaths[1])};
+  return {std::move(name), kind, attr, "", false};
 }
 
 constexpr std::uint64_t kLlcReadMiss = PERF_COUNT_HW_CACHE_LL | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
@@ -52,13 +38,22 @@ std::string pfm_init_error() {
 
 }  // namespace
 
-std::vector<EventSpec> standard_events() {
-  return {available("task_clock_ns", EventKind::software, base_attr(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK)),
-          available("ctx_switches", EventKind::software, base_attr(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES)),
-          available("cpu_migrations", EventKind::software, base_attr(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS)),
-          available("page_faults", EventKind::software, base_attr(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS)),
-          syscalls_event(),
-          available("cycles", EventKind::hardware, base_attr(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES)),
+EventSpec syscalls_event() {
+  static constexpr const char* kPaths[] = {"/sys/kernel/tracing/events/raw_syscalls/sys_enter/id",
+                                           "/sys/kernel/debug/tracing/events/raw_syscalls/sys_enter/id"};
+  for (const char* path : kPaths) {
+    std::uint64_t id = 0;
+    if (std::ifstream in(path); in >> id) return available("syscalls", EventKind::software, base_attr(PERF_TYPE_TRACEPOINT, id));
+  }
+  return {"syscalls", EventKind::software, std::nullopt,
+          fmt::format("the raw_syscalls:sys_enter tracepoint id is not readable ({} or {}): tracefs not mounted, or "
+                      "not readable by this user (mount -t tracefs nodev /sys/kernel/tracing, as root)",
+                      kPaths[0], kPaths[1]),
+          false};
+}
+
+std::vector<EventSpec> hardware_events() {
+  return {available("cycles", EventKind::hardware, base_attr(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES)),
           available("instructions", EventKind::hardware, base_attr(PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS)),
           available("cache_references", EventKind::hardware,
                     base_attr(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES)),
@@ -69,21 +64,23 @@ std::vector<EventSpec> standard_events() {
 
 EventSpec named_event(const std::string& name) {
   if (const std::string err = pfm_init_error(); !err.empty())
-    return {name, EventKind::hardware, std::nullopt, fmt::format("libpfm4 did not initialise: {}", err)};
+    return {name, EventKind::hardware, std::nullopt, fmt::format("libpfm4 did not initialise: {}", err), true};
   perf_event_attr attr{};
   pfm_perf_encode_arg_t arg{};
   arg.attr = &attr;
   arg.size = sizeof arg;
   const int ret = pfm_get_os_event_encoding(name.c_str(), PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg);
   if (ret != PFM_SUCCESS)
-    return {name, EventKind::hardware, std::nullopt, fmt::format("libpfm4 cannot encode '{}': {}", name, pfm_strerror(ret))};
+    return {name, EventKind::hardware, std::nullopt, fmt::format("libpfm4 cannot encode '{}': {}", name, pfm_strerror(ret)), true};
   perf_event_attr out = base_attr(attr.type, attr.config);
   out.config1 = attr.config1;
   out.config2 = attr.config2;
   // libpfm4's software events (perf::...) never compete for the PMU.
   const EventKind kind = attr.type == PERF_TYPE_SOFTWARE || attr.type == PERF_TYPE_TRACEPOINT ? EventKind::software
                                                                                               : EventKind::hardware;
-  return available(name, kind, out);
+  EventSpec spec = available(name, kind, out);
+  spec.named = true;
+  return spec;
 }
 
 std::string open_failure_reason(const EventSpec& event, int err) {

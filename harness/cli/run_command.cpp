@@ -280,8 +280,9 @@ void add_run_command(CLI::App& app, int& exit_status) {
                   "package:0.core:0-7, pu:2,pu:5, 0x3, all) or as OS indexes (0,2-3); they must lie inside "
                   "the CPU affinity and cgroup primbench was started in");
   cmd->add_option("--counters", a->counters, "Counters per operation in every benchmark: default (context switches, "
-                  "system calls, page faults, migrations, user/kernel/off-CPU time, hardware events where the PMU "
-                  "is exposed), none (off), or EVENT,... (the default set plus these libpfm4 events)");
+                  "migrations, page faults, user/kernel/off-CPU time, hardware events where the PMU is exposed), "
+                  "none (off), or ITEM,... (the default set plus these: syscalls (a tracepoint that slows system "
+                  "calls and switches), libpfm4 event names)");
   cmd->add_flag("--quick", a->quick, "Short smoke suite (fewer sizes, short minimum time)");
   cmd->add_flag("--force", a->force, "Overwrite an existing results.json in --out");
   cmd->add_option("--family", a->families, "Only these benchmark families (repeatable, or comma-separated)")->delimiter(',');
