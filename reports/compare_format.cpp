@@ -367,7 +367,8 @@ std::pair<std::string, Tone> hardware_cell(const json& cell, bool is_baseline) {
     tone = verdict == "slower" ? Tone::bad : verdict == "faster" ? Tone::good : Tone::plain;
     verdict = verdict == "within noise" ? "" : fmt::format(" {}", verdict);
   }
-  return {fmt::format("{} ({:.2f}x{})", text, cell.at("relative").get<double>(), verdict), tone};
+  const std::string why = cell.contains("why") ? fmt::format("; {}", cell.at("why").get<std::string>()) : "";
+  return {fmt::format("{} ({:.2f}x{}{})", text, cell.at("relative").get<double>(), verdict, why), tone};
 }
 
 std::string hardware_text(const json& model, CompareFormat format, bool colour) {
