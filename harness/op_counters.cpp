@@ -41,8 +41,8 @@ CounterConfig parse_counters_option(std::string_view text) {
     const std::size_t comma = rest.find(',');
     const std::string_view name = rest.substr(0, comma);
     if (name.empty() || name == "none" || name == "default")
-      throw UsageError(fmt::format("--counters '{}': expected default, none, or libpfm4 event names separated by commas",
-                                   text));
+      throw UsageError(fmt::format("--counters '{}': expected default, none, or items separated by commas "
+                                   "(syscalls, libpfm4 event names)", text));
     if (name == "syscalls")
       config.syscalls = true;
     else

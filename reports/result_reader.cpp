@@ -243,7 +243,7 @@ class Validator {
     using T = json::value_t;
     require(record, path, T::object, "");
     for (const char* key : {"family", "mode"}) typed(record, path, key, T::string);
-    for (const char* key : {"placement", "latency", "extra"}) typed(record, path, key, T::object);
+    for (const char* key : {"placement", "latency", "extra", "counters"}) typed(record, path, key, T::object);
     if (const auto placement = record.find("placement"); placement != record.end())
       typed(*placement, path + "/placement", "workers", T::array);
     if (const auto latency = record.find("latency"); latency != record.end()) {

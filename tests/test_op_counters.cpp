@@ -57,6 +57,11 @@ TEST(CountersOption, NamesDefaultNoneAndEvents) {
   EXPECT_THROW(parse_counters_option("cycles,,instructions"), UsageError);
 }
 
+TEST(CountersOption, AnEmptyItemIsOneLineAndExitStatus2) {
+  const auto r = test::run_primbench({"run", "--counters", "cycles,,instructions", "--out", "/nonexistent/never"});
+  test::expect_one_line_error(r, "--counters 'cycles,,instructions'");
+}
+
 TEST(CounterGroup, CountsTheSystemCallsOfItsRegionOnly) {
   SKIP_WITHOUT("syscalls");
   const std::vector<EventSpec> events{syscalls_event()};
