@@ -12,6 +12,7 @@
 #include "harness/clock.hpp"
 #include "harness/cpu_list.hpp"
 #include "basics/errors.hpp"
+#include "harness/op_counters.hpp"
 
 namespace primbench::cli {
 namespace {
@@ -34,6 +35,7 @@ std::size_t parse_size(std::string_view text) {
 int bench_child_main(int argc, char** argv) {
   BenchConfig config;
   std::string affinity_by = "the CPU affinity";
+  std::string_view counters = "default";
   std::vector<char*> gbench_args{argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -43,11 +45,14 @@ int bench_child_main(int argc, char** argv) {
       config.families.emplace_back(arg.substr(9));
     else if (arg.rfind("--cpuset=", 0) == 0)  // the run bound itself there; this process inherited it
       affinity_by = fmt::format("--cpuset {}", arg.substr(9));
+    else if (arg.rfind("--counters=", 0) == 0)
+      counters = arg.substr(11);
     else if (arg.rfind("--size=", 0) == 0)
       config.sizes.push_back(parse_size(arg.substr(7)));
     else
       gbench_args.push_back(argv[i]);
   }
+  set_counter_config(parse_counters_option(counters));
   clock_init();  // from PRIMBENCH_CLOCK when the supervisor passed it
   const Topology topo = Topology::load("live", affinity_by);
   BenchEnvironment env{&topo, plan_pairs(topo), config};

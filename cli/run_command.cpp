@@ -18,6 +18,7 @@
 #include "harness/gbench_caches.hpp"
 #include "harness/machine_context.hpp"
 #include "harness/machine_probes.hpp"
+#include "harness/op_counter_report.hpp"
 #include "harness/pinning.hpp"
 #include "harness/placement.hpp"
 #include "harness/python_suite.hpp"
@@ -52,6 +53,7 @@ struct RunArgs {
   std::string python = "python3";
   std::string soak;  // --soak DURATION: loop the quick suite, report drift and leaks (cli/soak.hpp)
   bool profile = false;  // --profile: sample call stacks of every benchmark process (harness/profiler.hpp)
+  std::string counters = "default";  // --counters: default, none, or libpfm4 events (harness/op_counters.hpp)
 };
 
 std::string utc_now(const char* format) {
@@ -162,6 +164,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
     bind_process_to_allowed(topo);
   }
   check_shared_memory_usable();
+  const CounterConfig counters = parse_counters_option(a.counters);  // a bad --counters is exit 2 before anything runs
   const fs::path out_dir = prepare_out_dir(a);
   start_new_run_id();
   const ClockInfo clock = clock_init();
@@ -175,6 +178,7 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   options.filter = a.filter;
   options.gbench_flags = gbench_flags;
   options.cpuset = a.cpuset;
+  options.counters = a.counters;
   options.bench_timeout = std::chrono::milliseconds(static_cast<long>(a.timeout_s * 1000));
   if (a.profile) {
     auto profiler = find_profiler();
@@ -195,12 +199,14 @@ int run(const RunArgs& a, const std::vector<std::string>& gbench_flags) {
   context.pair_plan = to_json(plan_pairs(topo));
   context.config = {{"quick", a.quick}, {"families", a.families}, {"filter", a.filter}, {"sizes", a.sizes},
                     {"gbench_flags", gbench_flags}, {"bench_timeout_s", a.timeout_s}, {"suite", a.suite},
-                    {"cpuset", a.cpuset}, {"profile", options.profiler.has_value()}};
+                    {"cpuset", a.cpuset}, {"profile", options.profiler.has_value()}, {"counters", a.counters}};
   if (python) context.config["python"] = a.python;
   // Drawn before measuring: lstopo must not compete with a benchmark.
   if (!record_topology_svg(out_dir)) fmt::print(stderr, "primbench: note: lstopo not available: no topology picture\n");
   fmt::print(stderr, "primbench: {}\n", topology_summary(topo));
   for (const auto& w : machine.warnings()) fmt::print(stderr, "primbench: note: {}\n", w);
+  for (const std::string& note : unavailable_counter_notes(counters))
+    fmt::print(stderr, "primbench: note: {}\n", note);
 
   RunResults results;
   const PythonSuiteOptions py_options = python_options(a, options, gbench_flags);
@@ -283,6 +289,10 @@ void add_run_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--cpuset", a->cpuset, "Run on these PUs only, in hwloc-calc's words (core:0-3, numa:1, "
                   "package:0.core:0-7, pu:2,pu:5, 0x3, all) or as OS indexes (0,2-3); they must lie inside "
                   "the CPU affinity and cgroup primbench was started in");
+  cmd->add_option("--counters", a->counters, "Counters per operation in every benchmark: default (context switches, "
+                  "migrations, page faults, user/kernel/off-CPU time, hardware events where the PMU is exposed), "
+                  "none (off), or ITEM,... (the default set plus these: syscalls (a tracepoint that slows system "
+                  "calls and switches), libpfm4 event names)");
   cmd->add_flag("--quick", a->quick, "Short smoke suite (fewer sizes, short minimum time)");
   cmd->add_flag("--force", a->force, "Overwrite an existing results.json in --out");
   cmd->add_flag("--profile", a->profile, "Sample every benchmark process's call stacks with Linux perf (kernel "

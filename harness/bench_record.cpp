@@ -5,6 +5,7 @@
 #include <map>
 
 #include "basics/json_text.hpp"
+#include "harness/op_counter_report.hpp"
 
 namespace primbench {
 namespace {
@@ -69,6 +70,7 @@ nlohmann::json to_json(const BenchRecord& r) {
 nlohmann::json all_bench_records() {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, record] : records()) out[name] = to_json(record);
+  attach_counter_records(out);
   return out;
 }
 

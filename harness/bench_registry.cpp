@@ -6,6 +6,7 @@
 #include <map>
 
 #include "basics/errors.hpp"
+#include "harness/op_counter_report.hpp"
 
 namespace primbench {
 namespace {
@@ -58,7 +59,11 @@ const BenchEnvironment& bench_environment() { return environment(); }
 benchmark::internal::Benchmark* register_bench(const std::string& name,
                                                std::function<void(benchmark::State&, const std::string&)> body,
                                                TimeBase time_base) {
-  auto* bench = benchmark::RegisterBenchmark(name.c_str(), [name, body](benchmark::State& state) { body(state, name); });
+  auto* bench = benchmark::RegisterBenchmark(name.c_str(), [name, body](benchmark::State& state) {
+    begin_counted_call();
+    body(state, name);
+    finish_counted_call(state, name);
+  });
   return time_base == TimeBase::manual ? bench->UseManualTime() : bench->UseRealTime();
 }
 

@@ -98,6 +98,7 @@ std::vector<std::string> child_argv(const RunOptions& o) {
   for (const auto& f : o.families) argv.push_back("--family=" + f);
   for (const auto& s : o.sizes) argv.push_back("--size=" + s);
   if (!o.cpuset.empty()) argv.push_back("--cpuset=" + o.cpuset);  // names their inherited binding
+  argv.push_back("--counters=" + o.counters);
   return argv;
 }
 

@@ -28,6 +28,7 @@ struct RunOptions {
   std::vector<std::string> sizes;          // message sizes as given (passed on)
   std::vector<std::string> gbench_flags;   // --benchmark_* flags passed on verbatim
   std::string cpuset;                      // run --cpuset as given: the children inherit its binding
+  std::string counters = "default";        // run --counters as given (op_counters.hpp)
   std::chrono::milliseconds bench_timeout{120'000};
   // run --profile: each benchmark process under perf record; folded stacks
   // are written to profile_dir and kept in the benchmark's record.

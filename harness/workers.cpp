@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <thread>
 #include <new>
+#include <optional>
 
 #include "basics/errors.hpp"
+#include "harness/op_counters.hpp"
 #include "harness/status_channel.hpp"
 
 namespace primbench {
@@ -118,11 +120,19 @@ void WorkerGroup::run_worker(unsigned index, const std::function<void(WorkerCont
   bool arrived = false;
   try {
     pin_current(topo_, ctx.pu, scope);
+    // Opened before the gate: opening is setup, not the measured region.
+    std::optional<CounterGroup> counters;
+    if (counter_config().enabled) counters.emplace(counter_events());
     arrived = true;
     barrier_->arrive_and_wait();
     slot.state.store(WorkerState::running, std::memory_order_release);
     const std::int64_t cpu0 = cpu_time_ns(scope);
+    if (counters) counters->start();
     body(ctx);
+    if (counters) {
+      counters->stop();
+      slot.op_counters = counters->reading();
+    }
     slot.cpu_time_ns = cpu_time_ns(scope) - cpu0;
     slot.finished_at_ns = steady_ns();
     slot.placement = observe_current(topo_, ctx.pu, scope);
@@ -160,6 +170,7 @@ void WorkerGroup::launch(std::function<void(WorkerContext&)> body) {
 }
 
 void WorkerGroup::wait_ready() {
+  const CoordinatorWait waiting;
   const auto deadline = launched_at_ + options_.deadline;
   if (!barrier_->wait_for_arrivals(static_cast<std::uint32_t>(size()), deadline)) {
     release();
@@ -224,6 +235,7 @@ void WorkerGroup::join_threads(std::chrono::steady_clock::time_point deadline, s
 }
 
 void WorkerGroup::join() {
+  const CoordinatorWait waiting;
   const auto deadline = launched_at_ + options_.deadline;
   std::vector<std::string> problems;
   if (options_.mode == ExecMode::threads)
@@ -233,7 +245,12 @@ void WorkerGroup::join() {
   for (unsigned i = 0; i < size(); ++i)
     if (slots_[i].state.load() == WorkerState::failed)
       problems.push_back(fmt::format("{} failed: {}", describe(i), slots_[i].error));
-  if (problems.empty()) return;
+  if (problems.empty()) {
+    for (unsigned i = 0; i < size(); ++i)
+      add_worker_counters({"worker", i, std::string(to_string(options_.mode)), static_cast<int>(options_.pus[i]),
+                           slots_[i].op_counters});
+    return;
+  }
   std::string text;
   for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
   throw WorkerFailure(fmt::format("{}: {}", options_.label, text));

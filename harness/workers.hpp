@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "harness/counter_group.hpp"
 #include "harness/latency_histogram.hpp"
 #include "harness/pinning.hpp"
 #include "harness/shm_segment.hpp"
@@ -48,6 +49,7 @@ struct WorkerSlot {
   std::atomic<WorkerState> state{WorkerState::starting};
   std::int64_t cpu_time_ns = 0;     // the worker's own CPU time over its body
   std::int64_t finished_at_ns = 0;  // steady_clock, for the group's wall time
+  CounterReading op_counters;       // over the body, when counters are on (op_counters.hpp)
   char error[240] = {};
 };
 

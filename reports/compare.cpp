@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "basics/errors.hpp"
+#include "reports/op_counter_changes.hpp"
 
 namespace primbench {
 namespace {
@@ -251,6 +252,7 @@ std::vector<MetricComparison> compare_run(const BenchmarkRun& base, const Benchm
   std::vector<MetricComparison> rows;
   for (const std::string& metric : metrics_of(base, candidate, c.options.counters))
     rows.push_back(compare_metric(base, candidate, metric, b, n, c));
+  rows.front().why = op_counter_changes(base, candidate);  // real_time's row
   return rows;
 }
 

@@ -99,6 +99,7 @@ struct MetricComparison {
   double threshold = 0.0;                   // the one this row was judged against
   Verdict verdict = Verdict::not_compared;
   std::string note;  // why the verdict, in words ("too few repetitions (3 < 5)", "only in NEW", ...)
+  std::string why;   // real_time rows: the counters per operation that moved ("context switches 2.0 -> 3.1 per op")
 };
 
 struct Comparison {

@@ -54,7 +54,7 @@ std::vector<std::string> row_cells(const MetricComparison& row) {
           p_value_text(row),
           repetitions_text(row),
           std::string(verdict_name(row.verdict)),
-          row.note};
+          row.why.empty() ? row.note : fmt::format("{}{}why: {}", row.note, row.note.empty() ? "" : "; ", row.why)};
 }
 
 std::string summary_line(const Comparison& c) {
@@ -368,7 +368,8 @@ std::pair<std::string, Tone> hardware_cell(const json& cell, bool is_baseline) {
     tone = verdict == "slower" ? Tone::bad : verdict == "faster" ? Tone::good : Tone::plain;
     verdict = verdict == "within noise" ? "" : fmt::format(" {}", verdict);
   }
-  return {fmt::format("{} ({:.2f}x{})", text, cell.at("relative").get<double>(), verdict), tone};
+  const std::string why = cell.contains("why") ? fmt::format("; {}", cell.at("why").get<std::string>()) : "";
+  return {fmt::format("{} ({:.2f}x{}{})", text, cell.at("relative").get<double>(), verdict, why), tone};
 }
 
 std::string hardware_text(const json& model, CompareFormat format, bool colour) {
@@ -536,7 +537,8 @@ nlohmann::json comparison_json(const Comparison& c, const CompareSources& s) {
                     {"method", r.test ? json(r.test->method == RankTestMethod::exact ? "exact" : "normal approximation")
                                       : json(nullptr)},
                     {"verdict", verdict_name(r.verdict)},
-                    {"note", r.note}});
+                    {"note", r.note},
+                    {"why", r.why}});
   }
   out["results"] = rows;
   return out;

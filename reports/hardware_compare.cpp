@@ -9,6 +9,7 @@
 
 #include "basics/errors.hpp"
 #include "basics/benchmark_name.hpp"
+#include "reports/op_counter_changes.hpp"
 #include "reports/result_reader.hpp"
 
 namespace primbench {
@@ -175,8 +176,11 @@ void relate_to_baseline(json& row, const std::vector<Machine>& machines, std::si
     json& cell = row["cells"][m];
     if (!base_ok || !cell["value"].is_number()) continue;
     cell["relative"] = cell["value"].get<double>() / base_cell["value"].get<double>();
-    if (m != baseline)
-      cell["versus_baseline"] = versus_baseline(machines[baseline].runs.at(name), machines[m].runs.at(name), rule);
+    if (m == baseline) continue;
+    cell["versus_baseline"] = versus_baseline(machines[baseline].runs.at(name), machines[m].runs.at(name), rule);
+    // What each operation costs the kernel here, against the baseline machine: the reason beside the ratio.
+    if (std::string why = op_counter_changes(machines[baseline].runs.at(name), machines[m].runs.at(name)); !why.empty())
+      cell["why"] = std::move(why);
   }
 }
 

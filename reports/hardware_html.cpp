@@ -97,6 +97,7 @@ std::string cell_text(const json& cell, const std::string& unit) {
     out += " " + string_of(cell["versus_baseline"], "verdict");
   if (const auto reps = cell.value("repetitions", json()); reps.is_number() && reps.get<double>() > 1)
     out += fmt::format(", {} reps", json_text(reps));
+  if (const std::string why = string_of(cell, "why"); !why.empty()) out += "; " + why;
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include "reports/report_profiles.hpp"
 #include "reports/report_python.hpp"
 #include "reports/report_summary.hpp"
+#include "reports/report_why.hpp"
 #include "reports/result_reader.hpp"
 #include "reports/web_assets.hpp"
 
@@ -269,6 +270,7 @@ json family_section(const std::string& family, const BenchmarkViews& views, cons
                                           views.size(), measured.size(), unavailable.size(), failed.size())));
   if (auto pivot = pivot_block(measured)) blocks.push_back(std::move(*pivot));
   for (json& b : after_pivot) blocks.push_back(std::move(b));
+  if (json why = why_blocks(measured); !why.empty()) blocks.push_back(folded("Why it costs that: counters per operation", std::move(why)));
   json charts = json::array();
   for (auto* build : {&latency_percentile_chart, &latency_by_size_chart, &throughput_by_size_chart,
                       &throughput_by_workers_chart, &speedup_chart, &offered_load_chart})

@@ -166,6 +166,9 @@ BenchmarkView view_of(const BenchmarkRun& run, const json& records) {
   read_latency(v, run, record);
   read_rates(v, run, entry);
   v.speedup = representative_value(run, "speedup");
+  for (const std::string& counter : counter_names(entry))
+    if (counter.ends_with("_per_op"))
+      if (const auto value = representative_value(run, counter)) v.op_counters[counter] = *value;
 
   const std::vector<double> times = repetition_values(run, "real_time");
   v.repetitions = static_cast<int>(std::max<std::size_t>(1, times.size()));

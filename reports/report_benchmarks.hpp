@@ -63,6 +63,7 @@ struct BenchmarkView {
 
   nlohmann::json extra;    // the record's family-specific "extra", or null
   nlohmann::json profile;  // run --profile's folded stacks (harness/profiler.hpp), or null
+  std::map<std::string, double> op_counters;  // "ctx_switches_per_op" -> value (harness/op_counters.hpp)
 };
 
 // In the order the result file lists them. Entries whose run never produced a

@@ -244,7 +244,7 @@ class Validator {
     using T = json::value_t;
     require(record, path, T::object, "");
     for (const char* key : {"family", "mode"}) typed(record, path, key, T::string);
-    for (const char* key : {"placement", "latency", "extra"}) typed(record, path, key, T::object);
+    for (const char* key : {"placement", "latency", "extra", "counters"}) typed(record, path, key, T::object);
     if (const auto placement = record.find("placement"); placement != record.end())
       typed(*placement, path + "/placement", "workers", T::array);
     if (const auto latency = record.find("latency"); latency != record.end()) {
@@ -412,6 +412,8 @@ std::optional<std::string_view> rate_of(std::string_view metric) {
 
 std::optional<Better> metric_direction(std::string_view metric) {
   if (metric == "real_time" || metric == "cpu_time") return Better::lower;
+  // Counters per operation (ctx_switches_per_op, user_ns_per_op, ...) explain a time; they are no verdict of their own.
+  if (ends_with(metric, "_per_op")) return std::nullopt;
   if (rate_of(metric) || metric == "speedup" || metric == "efficiency") return Better::higher;
   for (std::string_view suffix : {"_ns", "_us", "_ms"}) {
     if (ends_with(metric, suffix)) return Better::lower;

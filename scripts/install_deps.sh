@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   build-essential cmake ninja-build meson pkg-config git python3
   libbenchmark-dev libhwloc-dev hwloc libfmt-dev nlohmann-json3-dev libcli11-dev
-  libboost-dev libconcurrentqueue-dev libreaderwriterqueue-dev libtbb-dev
+  libboost-dev libconcurrentqueue-dev libreaderwriterqueue-dev libtbb-dev libpfm4-dev
 )
 if [[ ${1:-} == --test ]]; then
   # chromium: the HTML report is checked in a real headless browser;
