@@ -162,6 +162,11 @@ std::optional<json> throughput_by_workers_chart(const BenchmarkViews& views) {
   for (std::size_t i = 0; i < found.size(); ++i) {
     const std::string name = short_name(found[i].name);
     chart["series"].push_back(series(name, "points", i, sweep_points(found[i], metric)));
+    // Ideal scaling from the smallest worker count: how far each point falls short of it.
+    const auto& [n0, first] = found[i].points.front();
+    const double n_max = found[i].points.back().first, x0 = *metric(*first);
+    if (n_max > n0 && n0 > 0)
+      chart["series"].push_back(series(name + " (linear scaling)", "linear", i, json{{n0, x0}, {n_max, x0 * n_max / n0}}));
     std::vector<UslPoint> points;
     for (const auto& [n, v] : found[i].points) points.push_back({n, *metric(*v)});
     try {

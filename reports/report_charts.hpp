@@ -3,14 +3,15 @@
 //
 //   {"kind":"chart", "chart":"xy", "title", "note"?,
 //    "x":{"label","unit","log","categories"?}, "y":{"label","unit","log"},
-//    "series":[{"name", "style":"line"|"points"|"fit"|"ideal", "group", "hidden"?, "points":[[x,y]...]}]}
+//    "series":[{"name", "style":"line"|"points"|"fit"|"linear"|"ideal", "group", "hidden"?, "points":[[x,y]...]}]}
 //   {"kind":"chart", "chart":"heatmap", "title", "note"?, "x":{"label"}, "y":{"label"},
 //    "x_categories":[str], "y_categories":[str], "cells":[[x index, y index, value]...], "value":{"label","unit"}}
 //   {"kind":"chart", "chart":"bars", "title", "note"?, "x":{"label","unit","log"},
 //    "categories":[str], "series":[{"name","values":[number|null]}], "reference":number?}
 //   (horizontal bars, one group per category, one bar per series)
 //
-// A series' "group" gives it its colour: a fitted curve shares its points'.
+// A series' "group" gives it its colour: a fitted curve and a sweep's linear-scaling
+// line share its points'; an "ideal" line (speedup = workers) belongs to every sweep.
 // Each builder returns nullopt when the benchmarks give it nothing to draw.
 #pragma once
 

@@ -520,7 +520,11 @@ TEST(HtmlReport, FamiliesGetTheChartsTheirResultsSupport) {
   ASSERT_TRUE(workers);
   std::vector<std::string> styles;
   for (const json& s : (*workers)["series"]) styles.push_back(s["style"]);
-  EXPECT_EQ(styles, (std::vector<std::string>{"points", "fit", "points"}));  // mutex fitted, spin too short
+  // Each sweep with its linear scaling from N = 1; mutex fitted, spin too short.
+  EXPECT_EQ(styles, (std::vector<std::string>{"points", "linear", "fit", "points", "linear"}));
+  EXPECT_TRUE((*workers)["x"]["integer"].get<bool>());
+  const json& linear = (*workers)["series"][1]["points"];
+  EXPECT_DOUBLE_EQ(linear[1][1].get<double>(), 8 * linear[0][1].get<double>()) << "N = 1 to 8, eight times N = 1";
   const std::string note = (*workers)["note"];
   EXPECT_NE(note.find("σ = 0.1"), std::string::npos) << note;
   EXPECT_NE(note.find("spin/cs0ns_gap0ns/*: scaling fit unavailable"), std::string::npos) << note;

@@ -292,6 +292,11 @@
       const colour = s.style === 'ideal' ? '#777777' : palette[s.group % palette.length];
       const common = { name: s.name, data: points, itemStyle: { color: colour }, lineStyle: { color: colour } };
       if (s.style === 'points') return Object.assign(common, { type: 'scatter', symbolSize: 9 });
+      if (s.style === 'linear') {
+        return Object.assign(common, {
+          type: 'line', showSymbol: false, lineStyle: { color: colour, type: 'dotted', width: 1 },
+        });
+      }
       if (s.style === 'fit' || s.style === 'ideal') {
         return Object.assign(common, {
           type: 'line', showSymbol: false, smooth: s.style === 'fit',
