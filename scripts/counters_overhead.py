@@ -89,7 +89,7 @@ def main():
                          for c in order}
             rounds.append(sides)
             on, off = sides["on"], sides["none"]
-            print(f"round {r + 1} (counters on / off): pipe p50 {on['pipe']:.0f} / {off['pipe']:.0f} ns "
+            print(f"round {r + 1} ({'profiled / not' if args.profile else 'counters on / off'}): pipe p50 {on['pipe']:.0f} / {off['pipe']:.0f} ns "
                   f"(mean {on['pipe_mean']:.0f} / {off['pipe_mean']:.0f}), {on['c2c_name']} p50 {on['c2c']:.1f} / "
                   f"{off['c2c']:.1f} ns (mean {on['c2c_mean']:.1f} / {off['c2c_mean']:.1f})", flush=True)
     ok = True
