@@ -691,8 +691,11 @@ TEST(HtmlReportBrowser, HardwareComparisonPageLeadsWithOneNumberPerFamilyAndMach
   const json model = hardware_comparison_model(
       std::vector<HardwareInput>{{"a.json", read_back(a)}, {"b.json", read_back(b)}}, 0);
   ASSERT_FALSE(model["headlines"].empty());
-  for (const json& h : model["headlines"])
-    if (h["geomean_relative"][1].is_number()) EXPECT_NEAR(h["geomean_relative"][1].get<double>(), 0.8, 1e-9) << h.dump();
+  for (const json& h : model["headlines"]) {
+    if (h["geomean_relative"][1].is_number()) {
+      EXPECT_NEAR(h["geomean_relative"][1].get<double>(), 0.8, 1e-9) << h.dump();
+    }
+  }
   ASSERT_EQ(model["run_differences"].size(), 1u);
   EXPECT_NE(model["run_differences"][0].get<std::string>().find("suite: quick on"), std::string::npos);
   const json document = hardware_html_document(model);
