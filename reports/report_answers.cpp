@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -84,10 +83,9 @@ std::string primitive_label(const Topic& topic, const BenchmarkView& v) {
 
 std::string most_common_placement(const ViewList& views) {
   std::map<std::string, std::size_t> counts;
-  std::string best;
-  for (const BenchmarkView* v : views)
-    if (++counts[v->placement] > counts[best] || best.empty()) best = v->placement;
-  return best;
+  for (const BenchmarkView* v : views) ++counts[v->placement];
+  return std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; })
+      ->first;
 }
 
 std::string chosen_placement(const Topic& topic, const ViewList& views) {
@@ -113,20 +111,20 @@ struct Row {
   std::string label;
   const BenchmarkView* threads = nullptr;
   const BenchmarkView* processes = nullptr;
-  double best() const {
-    double b = std::numeric_limits<double>::infinity();
-    for (const BenchmarkView* v : {threads, processes})
-      if (v) b = std::min(b, *cost_ns(*v));
-    return b;
+  // The cheaper of its two modes (a row has at least one).
+  const BenchmarkView& fastest() const {
+    return !processes || (threads && *cost_ns(*threads) <= *cost_ns(*processes)) ? *threads : *processes;
   }
+  double best() const { return *cost_ns(fastest()); }
 };
 
-json linked(const std::string& text, const BenchmarkView& v) {
-  return {{"text", text}, {"href", "#" + benchmark_anchor(v.base)}};
+// A cell whose text links to the row of benchmark `name`.
+json linked(const std::string& text, const std::string& name) {
+  return {{"text", text}, {"href", "#" + benchmark_anchor(name)}};
 }
 
 json cost_cell(const BenchmarkView* v) {
-  return v ? linked(format_quantity(*cost_ns(*v), "ns"), *v) : json(nullptr);
+  return v ? linked(format_quantity(*cost_ns(*v), "ns"), v->base) : json(nullptr);
 }
 
 json ratio_cell(const Row& row) {
@@ -167,11 +165,8 @@ std::string where(const Row& row) {
 
 std::string headline(const std::vector<Row>& rows) {
   const Row& best = rows.front();
-  const BenchmarkView* fastest =
-      !best.processes || (best.threads && *cost_ns(*best.threads) <= *cost_ns(*best.processes)) ? best.threads
-                                                                                                 : best.processes;
-  std::string line = fmt::format("Fastest: {} with {}, {}", best.label, fastest->mode,
-                                 format_quantity(*cost_ns(*fastest), "ns"));
+  std::string line = fmt::format("Fastest: {} with {}, {}", best.label, best.fastest().mode,
+                                 format_quantity(best.best(), "ns"));
   if (rows.size() > 1)
     line += fmt::format(", {} faster than the next, {} ({})", ratio_text(rows[1].best() / best.best()),
                         rows[1].label, format_quantity(rows[1].best(), "ns"));
@@ -182,18 +177,17 @@ std::string headline(const std::vector<Row>& rows) {
     line += fmt::format(". Processes cost {} threads (median over {} measured both ways)", ratio_text(median_of(ratios)),
                         ratios.size());
   // Rows are sorted: a family's first row is its best.
-  std::map<std::string, const Row*> best_of_family;
-  std::vector<std::string> families;
+  std::set<std::string> families;
+  std::string per_family;
   for (const Row& r : rows) {
-    const std::string family = r.label.substr(0, r.label.find('/'));
-    if (best_of_family.emplace(family, &r).second) families.push_back(family);
+    const auto cut = r.label.find('/');
+    if (families.insert(r.label.substr(0, cut)).second)
+      per_family += fmt::format(" {} {} ({}),", r.label.substr(0, cut), r.label.substr(cut + 1),
+                                format_quantity(r.best(), "ns"));
   }
   if (families.size() > 1) {
-    line += ". Best per family:";
-    for (const auto& family : families)
-      line += fmt::format(" {} {} ({}),", family, best_of_family[family]->label.substr(family.size() + 1),
-                          format_quantity(best_of_family[family]->best(), "ns"));
-    line.pop_back();
+    per_family.pop_back();
+    line += ". Best per family:" + per_family;
   }
   return line + ".";
 }
@@ -303,8 +297,7 @@ json sweep_blocks(const CapacityAnalysis& analysis) {
                                  : "no peak in the model";
     }
     json row{s.sweep.key, fmt::format("{:g}", last.workers),
-             json{{"text", ratio_text(last.median_throughput() / first.median_throughput())},
-                  {"href", "#" + benchmark_anchor(last.benchmark)}}};
+             linked(ratio_text(last.median_throughput() / first.median_throughput()), last.benchmark)};
     if (s.fit) row.push_back(knee);
     rows_by_family[s.sweep.family].push_back(std::move(row));
   }
@@ -339,7 +332,7 @@ json open_loop_blocks(const CapacityAnalysis& analysis) {
   json blocks = json::array();
   json load_rows = json::array();
   for (const SloCapacity& c : analysis.open_loop) {
-    const json subject{{"text", registered_name(c.subject)}, {"href", "#" + benchmark_anchor(c.subject)}};
+    const json subject = linked(registered_name(c.subject), c.subject);
     if (c.max_rate) {
       load_rows.push_back({subject, format_quantity(*c.max_rate, c.unit),
                            c.p99_ns ? json(format_quantity(*c.p99_ns, "ns")) : json(nullptr)});
